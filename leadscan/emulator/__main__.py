@@ -1,0 +1,5 @@
+import sys
+
+from leadscan.emulator.cli import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""Server robustness: fast start, restart on the same URL with the data kept, concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from leadscan.emulator import EmulatorServer, init_dataset
+from leadscan.emulator.db import NotInitialised
+
+LEADS = "/exhibitors/api/v1/leads/"
+
+
+def test_starts_in_under_a_second(tmp_path: Path) -> None:
+    init_dataset(tmp_path, attendees=300, seed=1)
+    t0 = time.perf_counter()
+    with EmulatorServer(tmp_path) as server:
+        r = httpx.get(server.base_url + "/_emulator/health")
+        elapsed = time.perf_counter() - t0
+    assert r.status_code == 200
+    assert elapsed < 1.0
+
+
+def test_uninitialised_dir(tmp_path: Path) -> None:
+    with pytest.raises(NotInitialised):
+        EmulatorServer(tmp_path).start()
+
+
+def test_data_survives_restart_on_same_url(emulator: Any) -> None:
+    code = emulator.exhibitor["access_code"]
+    secret = emulator.attendees[5]["secret"]
+    url = emulator.base_url
+    with httpx.Client(headers={"Authorization": f"Exhibitor {code}"}) as c:
+        assert c.post(url + LEADS, json={"code": secret, "notes": "kept", "rating": 5}).status_code == 201
+        emulator.stop()
+        with pytest.raises(httpx.ConnectError):
+            c.get(url + LEADS)
+        emulator.start()
+        assert emulator.base_url == url
+        r = c.get(url + LEADS)
+    assert r.status_code == 200
+    assert [(x["notes"], x["rating"]) for x in r.json()["results"]] == [("kept", 5)]
+
+
+def test_stop_with_idle_keepalive_connection_is_fast(emulator: Any) -> None:
+    code = emulator.exhibitor["access_code"]
+    with httpx.Client(headers={"Authorization": f"Exhibitor {code}"}) as c:
+        assert c.get(emulator.base_url + "/exhibitors/api/v1/profile").status_code == 200
+        t0 = time.perf_counter()
+        emulator.stop()
+        assert time.perf_counter() - t0 < 1.0
+
+
+def test_concurrent_posts_of_one_code_make_one_lead(emulator: Any) -> None:
+    """Two booth laptops upload the same badge at the same moment, many times over."""
+    code = emulator.exhibitor["access_code"]
+    secrets = [a["secret"] for a in emulator.attendees[:10]]
+    statuses: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(4)
+
+    def laptop(n: int) -> None:
+        with httpx.Client(base_url=emulator.base_url,
+                          headers={"Authorization": f"Exhibitor {code}"}) as c:
+            for s in secrets:
+                barrier.wait()
+                r = c.post(LEADS, json={"code": s, "notes": f"laptop {n}", "device_uuid": f"uuid-{n}"})
+                with lock:
+                    statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=laptop, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(201) == len(secrets)
+    assert statuses.count(200) == 3 * len(secrets)
+    with httpx.Client(base_url=emulator.base_url, headers={"Authorization": f"Exhibitor {code}"}) as c:
+        assert c.get(LEADS).json()["count"] == len(secrets)
