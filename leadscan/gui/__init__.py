@@ -1,0 +1,1 @@
+"""The Qt shell (the only package importing PySide6). Entry point: `leadscan.gui.app.main`."""

@@ -1,0 +1,97 @@
+"""Wires the scan engineer's Qt input adapters (`leadscan.gui.input`) into the window.
+
+- USB scanner (keyboard wedge): an event filter on the QApplication; its bursts become scans
+  wherever the focus is (also with a dialog open).
+- Camera: a worker emitting frames (preview) and decoded codes; status texts ("no camera",
+  "camera disconnected") go to the scan screen. No camera is not an error: the scanner and
+  manual entry keep working.
+- Feedback: sound + colour per outcome.
+
+Each adapter is optional: if it cannot load (missing library), the app says so and runs on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from leadscan.core.models import ScanSource
+
+log = logging.getLogger("leadscan.gui.inputs")
+
+
+def install_wedge(app: QObject, window: Any) -> Any:
+    try:
+        from leadscan.gui.input.wedge_filter import WedgeFilter
+    except Exception as exc:  # noqa: BLE001 - optional adapter
+        log.warning("USB scanner input not available: %s", exc)
+        return None
+    wedge = WedgeFilter(app)
+    app.installEventFilter(wedge)
+    wedge.scanned.connect(lambda code: window.handle_code(code, ScanSource.SCANNER))
+    return wedge
+
+
+def make_feedback(window: Any) -> Any:
+    try:
+        from leadscan.gui.input.feedback import Feedback
+    except Exception as exc:  # noqa: BLE001
+        log.warning("scan feedback sounds not available: %s", exc)
+        return None
+    try:
+        return Feedback(window)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("scan feedback sounds not available: %s", exc)
+        return None
+
+
+def parse_camera(source: Any) -> int | str | None:
+    if source is None:
+        return 0
+    if isinstance(source, int):
+        return source
+    text = str(source).strip()
+    if text.lower() in ("", "none", "off", "no"):
+        return None
+    if text.isdigit():
+        return int(text)
+    return text
+
+
+def start_camera(window: Any, source: Any) -> Any:
+    view = window.scan_view
+    src = parse_camera(source)
+    if src is None:
+        view.preview.set_message("Camera off — use the USB scanner or type the code.")
+        return None
+    try:
+        from leadscan.gui.input.camera_worker import CameraWorker
+    except Exception as exc:  # noqa: BLE001
+        log.warning("camera input not available: %s", exc)
+        view.preview.set_message(
+            "Camera support could not be loaded — use the USB scanner or type the code."
+        )
+        return None
+    worker = CameraWorker(src)
+    worker.frame.connect(view.preview.set_frame)
+    worker.code_scanned.connect(lambda code, _fmt: window.handle_code(code, ScanSource.CAMERA))
+    worker.status.connect(lambda text: _camera_status(view, text))
+    worker.start()
+    return worker
+
+
+def _camera_status(view: Any, text: str) -> None:
+    view.set_camera_status(text)
+    if view.preview.frames == 0 or "disconnect" in text.lower() or "no camera" in text.lower():
+        view.preview.set_message(text)
+
+
+def stop_camera(worker: Any) -> None:
+    if worker is None:
+        return
+    try:
+        worker.stop()
+    except Exception:  # noqa: BLE001
+        log.exception("stopping the camera")

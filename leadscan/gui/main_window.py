@@ -1,0 +1,344 @@
+"""The main window: navigation between login, scan and leads, and the glue between inputs,
+the booth (on the DB lane), the sync controller and the views.
+
+Nothing here blocks: every Booth call goes through `TaskManager`; results come back as
+callbacks on the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leadscan.core.errors import LeadscanError
+from leadscan.core.models import Lead, Profile, ScanSource
+from leadscan.gui import messages
+from leadscan.gui.status_line import StatusLine
+from leadscan.gui.sync_worker import SyncController
+from leadscan.gui.tasks import Lane, TaskManager
+from leadscan.gui.views.lead_card import Outcome
+from leadscan.gui.views.leads import LeadsView
+from leadscan.gui.views.login import LoginDialog, LoginView
+from leadscan.gui.views.scan import ScanView
+
+log = logging.getLogger("leadscan.gui.window")
+
+
+class MainWindow(QMainWindow):
+    scan_saved = Signal(object, float)  # ScanResult, seconds from input to saved
+    lead_shown = Signal(object)
+
+    def __init__(self, booth: Any, tasks: TaskManager, *, sync: SyncController | None = None) -> None:
+        super().__init__()
+        self.booth = booth
+        self.tasks = tasks
+        self.setWindowTitle("leadscan")
+        self.resize(1280, 800)
+        self.profile: Profile | None = getattr(booth, "profile", None)
+        self.sync = sync or SyncController(booth, tasks, self)
+        self.online = False
+        self.scan_times: list[float] = []
+        self.feedback: Any = None  # gui.input.feedback when available
+        self.login_dialog: LoginDialog | None = None
+        self._closing = False
+
+        # pages
+        self.login_view = LoginView(booth, tasks)
+        self.scan_view = ScanView()
+        self.leads_view = LeadsView()
+        self.pages = QStackedWidget()
+        for page in (self.login_view, self.scan_view, self.leads_view):
+            self.pages.addWidget(page)
+
+        # header / navigation
+        self.header = QFrame()
+        self.header.setObjectName("header")
+        self.header.setStyleSheet("QFrame#header { background: #003366; } "
+                                  "QFrame#header QLabel { color: white; }")
+        self.title = QLabel("leadscan")
+        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.subtitle = QLabel("")
+        self.nav_scan = QPushButton("Scan")
+        self.nav_leads = QPushButton("Leads")
+        self.nav_buttons: list[QPushButton] = [self.nav_scan, self.nav_leads]
+        for b in self.nav_buttons:
+            b.setCheckable(True)
+            b.setMinimumWidth(120)
+        hl = QHBoxLayout(self.header)
+        hl.setContentsMargins(16, 6, 16, 6)
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        hl.addLayout(titles, 1)
+        self.nav_layout = hl
+        for b in self.nav_buttons:
+            hl.addWidget(b)
+
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.header)
+        cl.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.status_line = StatusLine()
+        self.setStatusBar(self.status_line)
+
+        # wiring
+        self.login_view.logged_in.connect(self._logged_in)
+        self.scan_view.code_entered.connect(lambda c: self.handle_code(c, ScanSource.MANUAL))
+        self.scan_view.editor.changed.connect(self.save_edit)
+        self.scan_view.banner_button.clicked.connect(self.ask_login)
+        self.leads_view.open_lead.connect(self.open_lead)
+        self.leads_view.export_requested.connect(self.export_csv)
+        self.nav_scan.clicked.connect(self.show_scan)
+        self.nav_leads.clicked.connect(self.show_leads)
+        self.status_line.sync_clicked.connect(lambda: self.sync.kick(force=True))
+        self.sync.status_changed.connect(self._status)
+        self.sync.synced.connect(self._synced)
+        self.sync.auth_needed.connect(self._auth_needed)
+        self.sync.profile_changed.connect(self.set_profile)
+        self.tasks.failed.connect(self.show_error)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.show_leads)
+        QShortcut(QKeySequence("F2"), self, activated=self.show_scan)
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self.status_line.refresh_times)
+        self._clock.start(15_000)
+
+        if getattr(booth, "logged_in", False):
+            self.set_profile(self.profile)
+            self.show_scan()
+            self.sync.start()
+        else:
+            self.show_login()
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def _set_page(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        logged_in = page is not self.login_view
+        for b in self.nav_buttons:
+            b.setVisible(logged_in)
+        self.nav_scan.setChecked(page is self.scan_view)
+        self.nav_leads.setChecked(page is self.leads_view)
+        self.status_line.setVisible(logged_in)
+
+    def show_login(self) -> None:
+        self._set_page(self.login_view)
+        self.login_view.code.setFocus()
+
+    def show_scan(self) -> None:
+        if not getattr(self.booth, "logged_in", False):
+            return self.show_login()
+        self._set_page(self.scan_view)
+        self.scan_view.entry.setFocus()
+
+    def show_leads(self) -> None:
+        if not getattr(self.booth, "logged_in", False):
+            return self.show_login()
+        self.scan_view.editor.flush()
+        self._set_page(self.leads_view)
+        self.refresh_leads()
+
+    def set_profile(self, profile: Profile | None) -> None:
+        self.profile = profile
+        self.scan_view.editor.set_profile(profile)
+        if profile is None:
+            self.title.setText("leadscan")
+            self.subtitle.setText("")
+            return
+        booth = f" · Booth {profile.booth}" if profile.booth else ""
+        self.title.setText(profile.name + booth)
+        self.subtitle.setText(profile.event.display_name())
+
+    # -- login --------------------------------------------------------------------------
+
+    def _logged_in(self, profile: Profile) -> None:
+        self.set_profile(profile)
+        self.scan_view.set_banner(None)
+        self.show_scan()
+        self.sync.start()
+
+    def ask_login(self) -> None:
+        if self.login_dialog is not None and self.login_dialog.isVisible():
+            self.login_dialog.raise_()
+            return
+        dlg = LoginDialog(self.booth, self.tasks, self)
+        dlg.view.logged_in.connect(self._relogged_in)
+        self.login_dialog = dlg
+        dlg.show()
+
+    def _relogged_in(self, profile: Profile) -> None:
+        self.set_profile(profile)
+        self.scan_view.set_banner(None)
+        self.sync.auth_restored()
+
+    def _auth_needed(self, message: str) -> None:
+        self.scan_view.set_banner(
+            "The server no longer accepts the access code. Scanning goes on; scans are kept "
+            "and upload once the new code is entered.",
+            "Enter new code",
+        )
+        self.ask_login()
+
+    # -- scanning -----------------------------------------------------------------------
+
+    def handle_code(self, code: str, source: ScanSource | str = ScanSource.MANUAL) -> None:
+        """A code arrived from any input: save it durably (DB lane), then show it."""
+        if not code:
+            return
+        if not getattr(self.booth, "logged_in", False):
+            self.show_error_text("Please log in before scanning.")
+            return
+        src = ScanSource(source) if not isinstance(source, ScanSource) else source
+        t0 = time.perf_counter()
+        booth = self.booth
+        self.tasks.run(
+            lambda: booth.scan(code, src),
+            on_done=lambda res: self._scanned(res, t0),
+            on_error=self._scan_failed,
+            lane=Lane.DB,
+            owner=self,
+            label="scan",
+        )
+
+    def _scanned(self, result: Any, t0: float) -> None:
+        elapsed = time.perf_counter() - t0
+        self.scan_times.append(elapsed)
+        lead: Lead = result.lead
+        outcome = Outcome.NEW if result.is_new else Outcome.AGAIN
+        if result.is_new and not self.online:
+            outcome = Outcome.OFFLINE
+        self._feedback(outcome)
+        self.scan_view.show_lead(lead, outcome, online=self.online)
+        self.scan_view.flash(outcome)
+        self.scan_saved.emit(result, elapsed)
+        self.lead_shown.emit(lead)
+        self.sync.kick()
+        self.sync.refresh_status()
+        if self.pages.currentWidget() is self.leads_view:
+            self.refresh_leads()
+
+    def _scan_failed(self, err: BaseException) -> None:
+        self._feedback(Outcome.INVALID)
+        self.show_error(err)
+
+    def _feedback(self, outcome: Outcome) -> None:
+        fb = self.feedback
+        if fb is None:
+            return
+        try:
+            fb.play(outcome.value)
+        except Exception:  # noqa: BLE001 - sound is a nicety, never a reason to fail a scan
+            log.exception("feedback failed")
+
+    # -- editing ------------------------------------------------------------------------
+
+    def save_edit(self, code: str, change: dict[str, Any]) -> None:
+        booth = self.booth
+        self.tasks.run(
+            lambda: booth.edit(code, **change),
+            on_done=self._edited,
+            lane=Lane.DB,
+            owner=self,
+            label="edit",
+        )
+
+    def _edited(self, lead: Lead) -> None:
+        self.scan_view.editor.mark_saved(lead.code)
+        card = self.scan_view.card
+        if card.lead is not None and card.lead.code == lead.code:
+            card.show_lead(lead, online=self.online)
+        self.sync.kick()
+
+    def open_lead(self, code: str) -> None:
+        booth = self.booth
+
+        def done(lead: Lead | None) -> None:
+            if lead is None:
+                return
+            self.show_scan()
+            self.scan_view.show_lead(lead, None, online=self.online)
+            self.scan_view.editor.notes.setFocus()
+
+        self.tasks.run(lambda: booth.lead(code), on_done=done, lane=Lane.DB, owner=self,
+                       label="lead")
+
+    # -- sync results -------------------------------------------------------------------
+
+    def _status(self, status: Any) -> None:
+        self.online = bool(getattr(status, "online", False))
+        self.status_line.set_status(status)
+
+    def _synced(self, _report: Any) -> None:
+        card_lead = self.scan_view.card.lead
+        if card_lead is not None:
+            booth, code = self.booth, card_lead.code
+
+            def done(lead: Lead | None) -> None:
+                current = self.scan_view.card.lead
+                if lead is not None and current is not None and current.code == lead.code:
+                    self.scan_view.card.show_lead(lead, online=self.online)
+                    self.scan_view.editor.set_lead(lead)
+
+            self.tasks.run(lambda: booth.lead(code), on_done=done, lane=Lane.DB, owner=self,
+                           label="lead")
+        if self.pages.currentWidget() is self.leads_view:
+            self.refresh_leads()
+
+    def refresh_leads(self) -> None:
+        self.tasks.run(self.booth.leads, on_done=self.leads_view.set_leads, lane=Lane.DB,
+                       owner=self, label="leads")
+
+    # -- export -------------------------------------------------------------------------
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export leads", str(Path.home() / "leads.csv"),
+                                              "CSV (*.csv)")
+        if not path:
+            return
+        booth = self.booth
+        self.tasks.run(
+            lambda: booth.export_csv(Path(path)),
+            on_done=lambda n: QMessageBox.information(self, "Export", f"{n} leads written to {path}"),
+            lane=Lane.DB, owner=self, label="export",
+        )
+
+    # -- messages -----------------------------------------------------------------------
+
+    def show_error(self, err: BaseException) -> None:
+        self.show_error_text(messages.describe(err) if isinstance(err, LeadscanError) else str(err))
+
+    def show_error_text(self, text: str) -> None:
+        self.status_line.showMessage(text.replace("\n", " "), 10_000)
+        page = self.pages.currentWidget()
+        if page is self.scan_view:
+            self.scan_view.set_camera_status(text)
+        elif page is self.login_view:
+            self.login_view.show_error(text)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        self.scan_view.editor.flush()
+        self.sync.stop()
+        self._closing = True
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Screens: layout only; the window feeds them data and listens to their signals."""

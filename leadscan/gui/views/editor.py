@@ -1,0 +1,253 @@
+"""Notes, 0-5 rating and tags of one lead. Every change is saved locally at once.
+
+The editor only emits `changed(code, {field: value})`; the window saves it through
+`Booth.edit` on the database lane and queues the upload. Notes are saved 600 ms after the
+last keystroke, when the editor loses focus and before another lead is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leadscan.core.models import Lead, Profile
+from leadscan.gui import theme
+
+NOTES_DEBOUNCE_MS = 600
+
+
+class _NotesEdit(QPlainTextEdit):
+    focus_lost = Signal()
+
+    def focusOutEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        super().focusOutEvent(event)
+        self.focus_lost.emit()
+
+
+class FlowRow(QWidget):
+    """Buttons that wrap onto several lines (for tags)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lay = QVBoxLayout(self)
+        self._lay.setContentsMargins(0, 0, 0, 0)
+        self._lay.setSpacing(8)
+        self.buttons: list[QPushButton] = []
+
+    def set_buttons(self, buttons: list[QPushButton], per_row: int = 4) -> None:
+        for b in self.buttons:
+            b.setParent(None)
+            b.deleteLater()
+        while self._lay.count():
+            item = self._lay.takeAt(0)
+            lay = item.layout()
+            if lay is not None:
+                _clear(lay)
+        self.buttons = buttons
+        row: QHBoxLayout | None = None
+        for i, b in enumerate(buttons):
+            if i % per_row == 0:
+                row = QHBoxLayout()
+                row.setSpacing(8)
+                self._lay.addLayout(row)
+            assert row is not None
+            row.addWidget(b)
+        if row is not None:
+            row.addStretch(1)
+
+
+def _clear(lay: QLayout) -> None:
+    while lay.count():
+        lay.takeAt(0)
+    lay.deleteLater()
+
+
+class LeadEditor(QFrame):
+    changed = Signal(str, dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("editor")
+        self.code: str | None = None
+        self._loading = False
+        self._notes_dirty = False
+        self._profile: Profile | None = None
+
+        # rating: "0" and five stars (the API cannot remove a rating once saved, so there is
+        # no "clear"; 0 means "rated: not interested")
+        self.rating_label = QLabel("Rating")
+        self.rating_buttons: list[QToolButton] = []
+        self.rating_group = QButtonGroup(self)
+        self.rating_group.setExclusive(False)
+        rating_row = QHBoxLayout()
+        rating_row.setSpacing(4)
+        for value in range(6):
+            b = QToolButton()
+            b.setObjectName("star")
+            b.setCheckable(True)
+            b.setText("0" if value == 0 else "★")
+            b.setToolTip("Not interested (0)" if value == 0 else f"{value} of 5")
+            b.setMinimumSize(theme.TOUCH, theme.TOUCH)
+            b.setAccessibleName(f"rating {value}")
+            self.rating_group.addButton(b, value)
+            self.rating_buttons.append(b)
+            rating_row.addWidget(b)
+        self.rating_text = QLabel("no rating")
+        self.rating_text.setObjectName("hint")
+        rating_row.addSpacing(12)
+        rating_row.addWidget(self.rating_text)
+        rating_row.addStretch(1)
+        self.rating_group.idClicked.connect(self._rating_clicked)
+        self.rating: int | None = None
+
+        self.tags_label = QLabel("Tags")
+        self.tags = FlowRow()
+
+        self.notes_label = QLabel("Notes")
+        self.notes = _NotesEdit()
+        self.notes.setPlaceholderText("What did you talk about? Follow-up?")
+        self.notes.setMinimumHeight(96)
+        self.notes.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.notes.textChanged.connect(self._notes_edited)
+        self.notes.focus_lost.connect(self.flush)
+        self.notes_off = QLabel("Notes are not enabled for this event.")
+        self.notes_off.setObjectName("hint")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(NOTES_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+
+        self.saved = QLabel("")
+        self.saved.setObjectName("hint")
+        self.saved.setAlignment(Qt.AlignmentFlag.AlignRight)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 8, 20, 8)
+        for w in (self.rating_label, self.tags_label, self.notes_label):
+            w.setStyleSheet("font-weight: bold;")
+        lay.addWidget(self.rating_label)
+        lay.addLayout(rating_row)
+        lay.addWidget(self.tags_label)
+        lay.addWidget(self.tags)
+        lay.addWidget(self.notes_label)
+        lay.addWidget(self.notes, 1)
+        lay.addWidget(self.notes_off)
+        lay.addWidget(self.saved)
+        self.set_profile(None)
+        self.set_lead(None)
+
+    # -- content ------------------------------------------------------------------------
+
+    def set_profile(self, profile: Profile | None) -> None:
+        self._profile = profile
+        notes_ok = bool(profile and profile.notes_allowed)
+        self.notes.setVisible(notes_ok)
+        self.notes_label.setVisible(notes_ok)
+        self.notes_off.setVisible(profile is not None and not notes_ok)
+        self._build_tags(self.current_tags() if self.code else ())
+
+    def _build_tags(self, selected: tuple[str, ...]) -> None:
+        names = list(self._profile.tags) if self._profile else []
+        # tags the lead carries that the profile no longer lists stay visible and kept
+        names += [t for t in selected if t not in names]
+        buttons = []
+        for name in names:
+            b = QPushButton(name)
+            b.setObjectName("tag")
+            b.setCheckable(True)
+            b.setChecked(name in selected)
+            b.setEnabled(self.code is not None)
+            b.toggled.connect(self._tags_toggled)
+            buttons.append(b)
+        self.tags.set_buttons(buttons)
+        self.tags_label.setVisible(bool(buttons))
+        self.tags.setVisible(bool(buttons))
+
+    def set_lead(self, lead: Lead | None) -> None:
+        """Show `lead` (None: empty, disabled). Unsaved notes of the previous lead are saved."""
+        if self.code is not None and (lead is None or lead.code != self.code):
+            self.flush()
+        self._loading = True
+        try:
+            same = lead is not None and lead.code == self.code
+            self.code = lead.code if lead else None
+            enabled = lead is not None
+            for b in self.rating_buttons:
+                b.setEnabled(enabled)
+            self.notes.setEnabled(enabled)
+            if lead is None:
+                self._set_rating(None)
+                self.notes.setPlainText("")
+                self._build_tags(())
+                self.saved.setText("")
+                return
+            self._set_rating(lead.rating)
+            # never overwrite what the user is typing with an older copy
+            if not (same and (self._notes_dirty or self.notes.hasFocus())):
+                if self.notes.toPlainText() != lead.notes:
+                    self.notes.setPlainText(lead.notes)
+            self._build_tags(tuple(lead.tags))
+        finally:
+            self._loading = False
+
+    def current_tags(self) -> tuple[str, ...]:
+        return tuple(b.text() for b in self.tags.buttons if b.isChecked())
+
+    # -- edits --------------------------------------------------------------------------
+
+    def _set_rating(self, value: int | None) -> None:
+        self.rating = value
+        for i, b in enumerate(self.rating_buttons):
+            b.setChecked(value is not None and (i == value or (value > 0 and 0 < i <= value)))
+        self.rating_text.setText("no rating" if value is None else f"{value} / 5")
+
+    def _rating_clicked(self, value: int) -> None:
+        if self.code is None:
+            return
+        if value == self.rating:
+            self._set_rating(value)  # keep the buttons showing the value
+            return
+        self._set_rating(value)
+        self._emit({"rating": value})
+
+    def _tags_toggled(self, _on: bool) -> None:
+        if self._loading or self.code is None:
+            return
+        self._emit({"tags": list(self.current_tags())})
+
+    def _notes_edited(self) -> None:
+        if self._loading or self.code is None:
+            return
+        self._notes_dirty = True
+        self.saved.setText("Typing…")
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Save pending notes now."""
+        self._timer.stop()
+        if self._notes_dirty and self.code is not None:
+            self._notes_dirty = False
+            self._emit({"notes": self.notes.toPlainText()})
+
+    def _emit(self, change: dict[str, Any]) -> None:
+        assert self.code is not None
+        self.saved.setText("Saving…")
+        self.changed.emit(self.code, change)
+
+    def mark_saved(self, code: str) -> None:
+        if code == self.code and not self._notes_dirty:
+            self.saved.setText("Saved on this computer ✓")
