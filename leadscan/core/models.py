@@ -134,3 +134,15 @@ class Lead:
             if v:
                 return v
         return ""
+
+
+class Unset(enum.Enum):
+    """Marker for "argument not given" where `None` is a meaningful value (e.g. rating)."""
+
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = Unset.UNSET

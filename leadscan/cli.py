@@ -1,0 +1,307 @@
+"""`leadscan ...`: headless commands over core.booth, for scripting, support and tests.
+
+Expected faults (LeadscanError) print one line to stderr and exit 1; anything else prints
+one line naming the log file (where the traceback went) and exits 70. Qt is imported only
+for the GUI (no subcommand, `gui`, `--demo`, `--kiosk`), so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__, paths
+
+log = logging.getLogger("leadscan.cli")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_PENDING = 3  # `sync`: leads are still waiting
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="leadscan", description="Offline-first lead scanning for exhibitors.")
+    p.add_argument("--version", action="version", version=f"leadscan {__version__}")
+    p.add_argument("--data-dir", metavar="DIR", help="where leads and settings are kept")
+    p.add_argument("--demo", action="store_true", help="start the GUI with a local demo server")
+    p.add_argument("--kiosk", action="store_true", help="start the GUI in kiosk mode")
+    p.add_argument("--camera", metavar="SRC", help="GUI: camera index or video file")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("gui", help="start the desktop app (the default)")
+
+    s = sub.add_parser("login", help="check an access code and keep it")
+    s.add_argument("--server", required=True, metavar="URL")
+    s.add_argument("--code", required=True, metavar="CODE")
+    s.add_argument("--device-name", metavar="NAME")
+
+    s = sub.add_parser("logout", help="forget the access code")
+    s.add_argument("--force", action="store_true", help="even if leads are not uploaded yet")
+
+    s = sub.add_parser("scan", help="decode every QR code in images/videos and queue each")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("add", help="queue a code as if typed")
+    s.add_argument("code", metavar="CODE")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("edit", help="change notes, rating or tags of a lead")
+    s.add_argument("code", metavar="CODE")
+    s.add_argument("--notes", metavar="TEXT")
+    s.add_argument("--rating", metavar="N")
+    s.add_argument("--tags", metavar="a,b", help="comma-separated; empty string clears")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("retry", help="queue a rejected lead again")
+    s.add_argument("code", metavar="CODE")
+
+    s = sub.add_parser("sync", help="one upload pass; exit 0 only when nothing is left pending")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--pull", action="store_true", help="also fetch the booth's leads from the server")
+
+    s = sub.add_parser("pull", help="fetch the leads other devices of the booth scanned")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("status", help="counts, last sync, problems")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("leads", help="list local leads")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("export", help="write every lead to a CSV file (opens in Excel)")
+    s.add_argument("--csv", required=True, metavar="FILE")
+
+    s = sub.add_parser("decode", help="print the codes in image/video files (queues nothing)")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--json", action="store_true")
+    return p
+
+
+def _iso(dt: Any) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def lead_json(lead: Any) -> dict[str, Any]:
+    return {
+        "code": lead.code if lead.code else None,
+        "scanned": lead.scanned.isoformat(),
+        "seq": lead.seq,
+        "notes": lead.notes,
+        "rating": lead.rating,
+        "tags": list(lead.tags),
+        "state": lead.state.value,
+        "reason": lead.reason,
+        "source": lead.source.value,
+        "device_name": lead.device_name,
+        "device_uuid": lead.device_uuid,
+        "fields": [f.to_json() for f in lead.fields],
+        "synced_at": _iso(lead.synced_at),
+    }
+
+
+def status_json(st: Any) -> dict[str, Any]:
+    prof = st.profile
+    return {
+        "pending": st.pending,
+        "synced": st.synced,
+        "rejected": st.rejected,
+        "last_sync": _iso(st.last_sync),
+        "online": st.online,
+        "logged_in": st.logged_in,
+        "auth_needed": st.auth_needed,
+        "problem": st.problem,
+        "problems": list(st.problems),
+        "next_attempt_at": _iso(st.next_attempt_at),
+        "clock_skew_seconds": st.clock_skew_seconds,
+        "profile": None if prof is None else {
+            "exhibitor": prof.name,
+            "booth": prof.booth,
+            "event": prof.event.display_name(),
+            "event_slug": prof.event.slug,
+            "organizer": prof.event.organizer,
+            "notes_allowed": prof.notes_allowed,
+            "tags": list(prof.tags),
+        },
+    }
+
+
+def _out(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=None))
+
+
+def _parse_rating(text: str | None) -> Any:
+    from .core.errors import LeadscanError
+    from .core.models import UNSET
+
+    if text is None:
+        return UNSET
+    if text.strip().lower() in ("", "none"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise LeadscanError(f"--rating must be a number from 0 to 5, not {text!r}") from None
+
+
+def run(args: argparse.Namespace, data_dir: Path) -> int:
+    from .core.booth import Booth
+    from .core.models import ScanSource
+
+    cmd = args.command
+    if cmd == "decode":
+        from .core.scan import qr
+
+        result = qr.decode_files_json(args.files)
+        if args.json:
+            _out(result)
+        else:
+            for entry in result:
+                codes = ", ".join(c["code"] for c in entry["codes"]) or entry.get("error") or "(no code)"
+                print(f"{entry['file']}: {codes}")
+        return EXIT_ERROR if any("error" in e for e in result) else EXIT_OK
+
+    with Booth(data_dir) as booth:
+        if cmd == "login":
+            profile = booth.login(args.server, args.code, args.device_name)
+            print(f"Logged in: {profile.name} at {profile.event.display_name()}")
+            return EXIT_OK
+        if cmd == "logout":
+            booth.logout(force=args.force)
+            print("Logged out.")
+            return EXIT_OK
+        if cmd == "add":
+            res = booth.scan(args.code, ScanSource.MANUAL)
+            if args.json:
+                _out({**lead_json(res.lead), "is_new": res.is_new})
+            else:
+                print(f"{'Queued' if res.is_new else 'Already scanned'}: {res.lead.code}")
+            return EXIT_OK
+        if cmd == "scan":
+            return _scan_files(booth, args)
+        if cmd == "edit":
+            tags = None if args.tags is None else [t.strip() for t in args.tags.split(",") if t.strip()]
+            lead = booth.edit(args.code, notes=args.notes, rating=_parse_rating(args.rating), tags=tags)
+            if args.json:
+                _out(lead_json(lead))
+            else:
+                print(f"Saved: {lead.code} ({lead.state.value})")
+            return EXIT_OK
+        if cmd == "retry":
+            lead = booth.retry(args.code)
+            print(f"{lead.code}: {lead.state.value}")
+            return EXIT_OK
+        if cmd == "sync":
+            report = booth.sync_once(force=True)
+            if args.pull and not report.auth_needed:
+                booth.pull()
+            if args.json:
+                _out({"uploaded": report.uploaded, "rejected": report.rejected,
+                      "pending": report.pending, "problem": report.problem,
+                      "auth_needed": report.auth_needed})
+            else:
+                print(f"Uploaded {report.uploaded}, refused {report.rejected}, still pending {report.pending}.")
+            if report.problem:
+                print(report.problem, file=sys.stderr)
+            return EXIT_OK if report.pending == 0 else EXIT_PENDING
+        if cmd == "pull":
+            pr = booth.pull()
+            if args.json:
+                _out(pr.__dict__)
+            else:
+                print(f"Added {pr.added}, updated {pr.updated}." + (f" {pr.problem}" if pr.problem else ""))
+            return EXIT_OK if pr.problem is None else EXIT_ERROR
+        if cmd == "status":
+            st = booth.status()
+            if args.json:
+                _out(status_json(st))
+            else:
+                prof = st.profile
+                print(f"{prof.name} — {prof.event.display_name()}" if prof else "Not logged in")
+                print(f"pending {st.pending}, synced {st.synced}, rejected {st.rejected}; "
+                      f"last sync {_iso(st.last_sync) or 'never'}")
+                for p in st.problems:
+                    print(f"! {p}")
+            return EXIT_OK
+        if cmd == "leads":
+            leads = booth.leads()
+            if args.json:
+                _out([lead_json(lead) for lead in leads])
+            else:
+                for lead in leads:
+                    extra = f" — {lead.reason}" if lead.state.value == "rejected" else ""
+                    print(f"{lead.scanned:%Y-%m-%d %H:%M} {lead.state.value:8} {lead.code} "
+                          f"{lead.display_name}{extra}")
+            return EXIT_OK
+        if cmd == "export":
+            n = booth.export_csv(Path(args.csv))
+            print(f"Exported {n} leads to {args.csv}")
+            return EXIT_OK
+    raise AssertionError(f"unhandled command {cmd}")
+
+
+def _scan_files(booth: Any, args: argparse.Namespace) -> int:
+    from .core.errors import DecodeError
+    from .core.models import ScanSource
+    from .core.scan import qr
+
+    queued: list[dict[str, Any]] = []
+    failed = False
+    for name in args.files:
+        try:
+            found = qr.decode_file(name)
+        except DecodeError as exc:
+            print(str(exc), file=sys.stderr)
+            failed = True
+            continue
+        if not found:
+            print(f"{name}: no QR code found", file=sys.stderr)
+        for d in found:
+            res = booth.scan(d.code, ScanSource.FILE)
+            queued.append({"file": str(name), "code": d.code, "is_new": res.is_new})
+            if not args.json:
+                print(f"{name}: {'queued' if res.is_new else 'already scanned'} {d.code}")
+    if args.json:
+        _out(queued)
+    elif not failed:
+        print(f"{sum(q['is_new'] for q in queued)} new leads queued.")
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui") or args.demo or args.kiosk:
+        from .gui.app import main as gui_main  # Qt only from here
+
+        return int(gui_main(args) or 0)
+    from .core.errors import LeadscanError
+    from .core.logs import setup_logging, teardown_logging
+
+    data_dir = paths.data_dir(args.data_dir)
+    log_path = setup_logging(data_dir)
+    try:
+        return run(args, data_dir)
+    except LeadscanError as exc:
+        log.info("%s failed: %s", args.command, exc)
+        print(f"leadscan: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("leadscan: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line here, the traceback in the log
+        log.exception("unexpected failure in %s", args.command)
+        print(f"leadscan: unexpected error ({type(exc).__name__}); details in {log_path}", file=sys.stderr)
+        return EXIT_BUG
+    finally:
+        teardown_logging()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""SyncEngine: one blocking pass over the outbox, no threads of its own (the GUI runs it in a
+worker thread; `concurrency > 1` uses a small pool only for the HTTP calls).
+
+A pass:
+1. does nothing while the access code is known to be refused (401) — until a new login;
+2. respects the backoff after a transient failure, unless forced ("Sync now") or the
+   server became reachable again after being unreachable;
+3. refreshes the profile when due (first pass, then every few minutes);
+4. uploads outbox rows oldest first; stops at the first transient failure (network, 5xx, 429,
+   an answer that is not the App API's), marks 400s rejected, stops everything on 401.
+
+What went wrong is kept in the store's meta table, so `status()` is a query and survives a
+restart (Anki's "the sync status is a query, not a flag in memory").
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from ..api.client import AppApiClient, LeadResponse, LeadUpload
+from ..api.parse import parse_profile
+from ..errors import (
+    ApiError,
+    AuthError,
+    BadResponse,
+    InvalidLead,
+    LeadscanError,
+    NetworkError,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    TransientError,
+)
+from ..models import Profile
+from ..store import Claim, LeadStore
+from .backoff import Backoff
+
+log = logging.getLogger("leadscan.sync")
+
+PROFILE_EVERY = timedelta(minutes=5)
+PULL_EVERY = timedelta(minutes=10)
+CLOCK_TOLERANCE = 300.0  # seconds between our clock and the server's Date before we warn
+
+# meta keys (the state of sync, kept in the database)
+K_AUTH = "sync.auth_needed"
+K_FAILURES = "sync.failures"
+K_NEXT = "sync.next_attempt_at"
+K_PROBLEM = "sync.problem"
+K_KIND = "sync.problem_kind"
+K_LAST_SYNC = "sync.last_sync"
+K_ONLINE = "sync.online"
+K_SKEW = "clock.skew_seconds"
+K_PROFILE = "profile.json"
+K_PROFILE_AT = "profile.checked_at"
+K_PULL_FORBIDDEN = "pull.forbidden"
+K_LAST_PULL = "pull.last"
+
+AUTH_TEXT = "Access code no longer valid — enter the new one"
+OFFLINE_TEXT = "Offline — scans are saved and will sync"
+PORTAL_TEXT = "Network needs a login (hotspot page) — scans are saved and will sync"
+PULL_FORBIDDEN_TEXT = "Lead list: this code may not read leads"
+SCAN_FORBIDDEN_TEXT = "This access code may not upload leads — ask the organizer"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    uploaded: int = 0
+    rejected: int = 0
+    pending: int = 0  # left in the outbox after the pass
+    skipped: bool = False  # not due (backoff) and not forced: nothing was tried
+    auth_needed: bool = False
+    problem: str | None = None  # why the pass stopped early, for people
+    next_attempt_at: datetime | None = None
+    pulled: "PullReport | None" = None
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0 and not self.auth_needed
+
+
+@dataclass(frozen=True)
+class PullReport:
+    added: int = 0
+    updated: int = 0
+    kept_local: int = 0
+    unidentified: int = 0
+    forbidden: bool = False
+    problem: str | None = None
+
+
+def problem_kind(exc: BaseException) -> str:
+    if isinstance(exc, AuthError):
+        return "auth"
+    if isinstance(exc, BadResponse) and exc.captive_portal:
+        return "portal"
+    if isinstance(exc, NetworkError):
+        return "offline"
+    if isinstance(exc, RateLimited):
+        return "ratelimit"
+    if isinstance(exc, ServerError):
+        return "server"
+    if isinstance(exc, PermissionDenied):
+        return "forbidden"
+    return "other"
+
+
+def problem_text(exc: BaseException) -> str:
+    kind = problem_kind(exc)
+    if kind == "auth":
+        return AUTH_TEXT
+    if kind == "portal":
+        return PORTAL_TEXT
+    if kind == "offline" and not type(exc).__name__ == "TlsError":
+        return OFFLINE_TEXT
+    if kind == "forbidden":
+        return SCAN_FORBIDDEN_TEXT
+    return f"{exc} Scans are saved and will sync."
+
+
+class SyncEngine:
+    """Uploads one account's outbox through `client`. Not thread-safe: one worker calls it."""
+
+    def __init__(
+        self,
+        store: LeadStore,
+        account: str,
+        client: AppApiClient,
+        *,
+        backoff: Backoff = Backoff(),
+        rng: random.Random | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        concurrency: int = 1,
+    ) -> None:
+        self.store = store
+        self.account = account
+        self.client = client
+        self.backoff = backoff
+        self.rng = rng or random.Random()
+        self.clock = clock
+        self.concurrency = max(1, concurrency)
+        self._profile_checked_this_run = False
+
+    # -- state in meta --------------------------------------------------------------------
+
+    @property
+    def auth_needed(self) -> bool:
+        return self.store.get_meta(K_AUTH) == "1"
+
+    def next_attempt_at(self) -> datetime | None:
+        text = self.store.get_meta(K_NEXT)
+        return datetime.fromisoformat(text) if text else None
+
+    def due(self) -> bool:
+        nxt = self.next_attempt_at()
+        return nxt is None or self.clock() >= nxt
+
+    def _note_clock(self) -> None:
+        server = self.client.last_server_date
+        if server is None or server.tzinfo is None:
+            return
+        skew = (self.clock() - server).total_seconds()
+        self.store.set_meta(K_SKEW, str(round(skew)))
+
+    def _succeeded(self) -> None:
+        self._note_clock()
+        self.store.set_many({K_FAILURES: None, K_NEXT: None, K_PROBLEM: None, K_KIND: None,
+                             K_ONLINE: "1"})
+
+    def _failed(self, exc: ApiError) -> datetime:
+        failures = int(self.store.get_meta(K_FAILURES, "0") or 0) + 1
+        retry_after = exc.retry_after if isinstance(exc, TransientError) else None
+        delay = self.backoff.delay(failures, retry_after=retry_after, rng=self.rng)
+        if isinstance(exc, PermissionDenied):
+            delay = max(delay, self.backoff.ceiling)
+        nxt = self.clock() + timedelta(seconds=delay)
+        kind = problem_kind(exc)
+        self._note_clock()
+        self.store.set_many({
+            K_FAILURES: str(failures),
+            K_NEXT: nxt.isoformat(),
+            K_PROBLEM: problem_text(exc),
+            K_KIND: kind,
+            K_ONLINE: "0" if kind in ("offline", "portal") else "1",
+        })
+        log.info("sync paused %.1fs after %s (failure %d)", delay, type(exc).__name__, failures)
+        return nxt
+
+    def _auth_failed(self) -> None:
+        self.store.set_many({K_AUTH: "1", K_PROBLEM: AUTH_TEXT, K_KIND: "auth", K_ONLINE: "1"})
+        log.warning("access code refused (401): sync stopped until a new code is entered")
+
+    def _server_reachable(self) -> bool:
+        """Cheap check used while offline: can a TCP connection be opened to the server?"""
+        parts = urlsplit(self.client.base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    # -- profile --------------------------------------------------------------------------
+
+    def profile_due(self) -> bool:
+        if not self._profile_checked_this_run:
+            return True
+        text = self.store.get_meta(K_PROFILE_AT)
+        return not text or self.clock() - datetime.fromisoformat(text) >= PROFILE_EVERY
+
+    def refresh_profile(self) -> Profile:
+        """GET profile; 401 marks the code refused. Raises the client's typed errors."""
+        try:
+            profile = self.client.get_profile()
+        except AuthError:
+            self._auth_failed()
+            raise
+        self._profile_checked_this_run = True
+        self._note_clock()
+        self.store.set_many({
+            K_PROFILE: _dump(profile.raw),
+            K_PROFILE_AT: self.clock().isoformat(),
+        })
+        return profile
+
+    # -- upload ---------------------------------------------------------------------------
+
+    def run_pass(self, *, force: bool = False) -> SyncReport:
+        if self.auth_needed:
+            return self._report(auth_needed=True, problem=AUTH_TEXT)
+        if not force and not self.due():
+            if not (self.store.get_meta(K_KIND) == "offline" and self._server_reachable()):
+                return self._report(skipped=True, problem=self.store.get_meta(K_PROBLEM))
+            log.info("server reachable again: trying now")
+        uploaded = rejected = 0
+        if self.profile_due():
+            try:
+                self.refresh_profile()
+            except AuthError:
+                return self._report(auth_needed=True, problem=AUTH_TEXT)
+            except (TransientError, PermissionDenied) as exc:
+                self._failed(exc)
+                return self._report(problem=problem_text(exc))
+            except ApiError as exc:  # unexpected answer: treat as trouble, not as success
+                self._failed(TransientError(str(exc)))
+                return self._report(problem=str(exc))
+        while True:
+            claims = self.store.claim(self.account, limit=self.concurrency)
+            if not claims:
+                break
+            results = self._post_all(claims)
+            stop: ApiError | None = None
+            for claim, result in zip(claims, results):
+                if stop is not None:
+                    self.store.release([claim])
+                    continue
+                if isinstance(result, LeadResponse):
+                    self.store.complete_success(claim, result)
+                    uploaded += 1
+                elif isinstance(result, InvalidLead):
+                    self.store.complete_rejected(claim, result.reason)
+                    rejected += 1
+                    log.info("lead %d refused by the server: %s", claim.lead_id, result.reason)
+                elif isinstance(result, AuthError):
+                    self.store.release([claim])
+                    self._auth_failed()
+                    stop = result
+                else:
+                    exc = result if isinstance(result, ApiError) else TransientError(str(result))
+                    nxt = self._failed(exc)
+                    self.store.complete_failed(claim, problem_text(exc), nxt)
+                    stop = exc
+            if isinstance(stop, AuthError):
+                return self._report(uploaded, rejected, auth_needed=True, problem=AUTH_TEXT)
+            if stop is not None:
+                return self._report(uploaded, rejected, problem=problem_text(stop))
+        self._succeeded()
+        self.store.set_meta(K_LAST_SYNC, self.clock().isoformat())
+        return self._report(uploaded, rejected)
+
+    def _post_all(self, claims: list[Claim]) -> list[LeadResponse | BaseException]:
+        if len(claims) == 1:
+            return [self._post(claims[0])]
+        with ThreadPoolExecutor(max_workers=len(claims), thread_name_prefix="upload") as pool:
+            return list(pool.map(self._post, claims))
+
+    def _post(self, claim: Claim) -> LeadResponse | BaseException:
+        upload = LeadUpload(
+            code=claim.code,
+            scanned=claim.scanned,
+            notes=claim.notes,
+            rating=claim.rating,
+            tags=claim.tags,
+            device_name=claim.device_name,
+            device_uuid=claim.device_uuid,
+        )
+        try:
+            return self.client.post_lead(upload)
+        except LeadscanError as exc:
+            return exc
+        except Exception as exc:  # a bug must not leave the row claimed; reported as trouble
+            log.exception("unexpected failure uploading lead %d", claim.lead_id)
+            return TransientError(f"Unexpected problem while uploading ({type(exc).__name__}).")
+
+    def _report(self, uploaded: int = 0, rejected: int = 0, *, skipped: bool = False,
+                auth_needed: bool = False, problem: str | None = None) -> SyncReport:
+        return SyncReport(
+            uploaded=uploaded,
+            rejected=rejected,
+            pending=self.store.counts(self.account)["pending"],
+            skipped=skipped,
+            auth_needed=auth_needed,
+            problem=problem,
+            next_attempt_at=None if auth_needed else self.next_attempt_at(),
+        )
+
+    # -- pull -----------------------------------------------------------------------------
+
+    def pull_due(self) -> bool:
+        if self.store.get_meta(K_PULL_FORBIDDEN) == "1":
+            return False
+        text = self.store.get_meta(K_LAST_PULL)
+        return not text or self.clock() - datetime.fromisoformat(text) >= PULL_EVERY
+
+    def pull(self) -> PullReport:
+        """Fetch every page of GET leads, then merge in one transaction."""
+        if self.auth_needed:
+            return PullReport(problem=AUTH_TEXT)
+        try:
+            remotes = list(self.client.iter_leads())
+        except PermissionDenied:
+            self.store.set_meta(K_PULL_FORBIDDEN, "1")
+            log.info("lead list not permitted for this access code (403); pulling stopped")
+            return PullReport(forbidden=True, problem=PULL_FORBIDDEN_TEXT)
+        except AuthError:
+            self._auth_failed()
+            return PullReport(problem=AUTH_TEXT)
+        except ApiError as exc:
+            self._note_clock()
+            return PullReport(problem=problem_text(exc))
+        self._note_clock()
+        result = self.store.merge_remote(self.account, remotes)
+        self.store.set_many({K_LAST_PULL: self.clock().isoformat(), K_PULL_FORBIDDEN: None})
+        return PullReport(added=result.added, updated=result.updated, kept_local=result.kept_local,
+                          unidentified=result.unidentified)
+
+
+def _dump(raw: object) -> str:
+    import json
+
+    return json.dumps(raw, ensure_ascii=False)
+
+
+def load_profile(store: LeadStore) -> Profile | None:
+    """The cached profile (available offline)."""
+    raw = store.get_json(K_PROFILE)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return parse_profile(raw)
+    except LeadscanError:
+        return None
