@@ -1,0 +1,139 @@
+"""Helpers for GUI tests: real widgets offscreen, a real Booth on a temp folder, the real
+emulator over loopback (the `emulator` fixture of tests/conftest.py). Nothing of ours is
+mocked. Every wait has a timeout; teardown stops the camera, sync, threads and the booth."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from leadscan.core.booth import Booth  # noqa: E402
+from leadscan.gui import inputs  # noqa: E402
+from leadscan.gui.app import make_app  # noqa: E402
+from leadscan.gui.main_window import MainWindow  # noqa: E402
+from leadscan.gui.tasks import TaskManager  # noqa: E402
+
+WAIT_MS = 15_000
+
+
+@dataclass
+class Gui:
+    """One app instance: window + booth + task lanes (+ camera/wedge when started)."""
+
+    qtbot: Any
+    data_dir: Path
+    booth: Booth
+    tasks: TaskManager
+    window: MainWindow
+    camera: Any = None
+    wedge: Any = None
+    extra: list[Any] = field(default_factory=list)
+
+    # -- actions through real widgets ---------------------------------------------------
+
+    def login(self, server: str, code: str, *, expect_ok: bool = True) -> None:
+        view = self.window.login_view
+        view.server.clear()
+        self.qtbot.keyClicks(view.server, server)
+        view.code.clear()
+        self.qtbot.keyClicks(view.code, code)
+        self.qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+        if expect_ok:
+            self.qtbot.waitUntil(lambda: self.window.pages.currentWidget() is self.window.scan_view,
+                                 timeout=WAIT_MS)
+        else:
+            self.qtbot.waitUntil(lambda: view.error.isVisible() and view.button.isEnabled(),
+                                 timeout=WAIT_MS)
+
+    def type_code(self, code: str) -> None:
+        entry = self.window.scan_view.entry
+        entry.setText(code)
+        self.qtbot.keyClick(entry, Qt.Key.Key_Return)
+
+    def start_camera(self, source: Any) -> None:
+        self.camera = inputs.start_camera(self.window, source)
+
+    def wait_idle(self, timeout: int = WAIT_MS) -> None:
+        """Every queued task has delivered its result."""
+        self.qtbot.waitUntil(lambda: not self.tasks.busy, timeout=timeout)
+
+    def wait_synced(self, timeout: int = 30_000) -> None:
+        def done() -> bool:
+            s = self.booth.status()
+            return s.pending == 0
+        self.qtbot.waitUntil(done, timeout=timeout)
+
+    def close(self) -> None:
+        inputs.stop_camera(self.camera)
+        self.camera = None
+        if self.wedge is not None:
+            app = make_app()
+            app.removeEventFilter(self.wedge)
+        self.window.sync.stop()
+        self.window.scan_view.editor.flush()
+        self.tasks.shutdown(wait_db=True, timeout=10.0)
+        self.window.close()
+        self.booth.close()
+
+
+def make_gui(qtbot: Any, data_dir: Path) -> Gui:
+    make_app()
+    booth = Booth(data_dir)
+    tasks = TaskManager()
+    window = MainWindow(booth, tasks)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    return Gui(qtbot, data_dir, booth, tasks, window)
+
+
+# -- checking the server side ---------------------------------------------------------
+
+
+def server_leads(emulator: Any) -> list[dict[str, Any]]:
+    """Every lead of the first exhibitor, read through the admin REST API."""
+    url = f"{emulator.rest_url}exhibitors/{emulator.exhibitor['id']}/leads/"
+    out: list[dict[str, Any]] = []
+    with httpx.Client(headers={"Authorization": f"Token {emulator.api_token}"}, timeout=10) as c:
+        while url:
+            r = c.get(url)
+            r.raise_for_status()
+            body = r.json()
+            out.extend(body["results"])
+            url = body.get("next")
+    return out
+
+
+def app_api_leads(emulator: Any) -> list[dict[str, Any]]:
+    """The same through the App API, as the exhibitor sees them."""
+    url = f"{emulator.base_url}/exhibitors/api/v1/leads/"
+    out: list[dict[str, Any]] = []
+    auth = {"Authorization": f"Exhibitor {emulator.exhibitor['access_code']}"}
+    with httpx.Client(headers=auth, timeout=10) as c:
+        while url:
+            r = c.get(url)
+            r.raise_for_status()
+            body = r.json()
+            out.extend(body["results"])
+            url = body.get("next")
+    return out
+
+
+def by_attendee(emulator: Any, leads: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Server leads grouped by the attendee's ticket secret."""
+    secrets = {(a["order_code"], a["positionid"]): a["secret"] for a in emulator.attendees}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for lead in leads:
+        key = secrets[(lead["attendee_order"], lead["attendee_positionid"])]
+        grouped.setdefault(key, []).append(lead)
+    return grouped
