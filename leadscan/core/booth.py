@@ -17,9 +17,9 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
@@ -85,8 +85,10 @@ def account_key(server_url: str, profile: Profile) -> str:
 
 class Booth:
     def __init__(self, data_dir: Path, *, transport: httpx.BaseTransport | None = None,
-                 concurrency: int = 1) -> None:
+                 concurrency: int = 1, clock: Callable[[], datetime] | None = None) -> None:
+        """`clock` (tests, K35): returns the laptop's aware local time; default: the real one."""
         self.data_dir = Path(data_dir)
+        self._clock = clock or now
         self._transport = transport
         self._concurrency = concurrency
         self._lock = threading.RLock()
@@ -206,7 +208,8 @@ class Booth:
                     raise NotLoggedIn("Not logged in: enter the server address and access code.")
                 self._client = AppApiClient(url, code, transport=self._transport)
                 self._engine = SyncEngine(self.store, self.account, self._client,
-                                          concurrency=self._concurrency)
+                                          concurrency=self._concurrency,
+                                          clock=lambda: self._clock().astimezone(timezone.utc))
             return self._engine
 
     def login(self, server_url: str, access_code: str, device_name: str | None = None) -> Profile:
@@ -274,7 +277,7 @@ class Booth:
         if len(code) > MAX_CODE_LEN:
             raise LeadscanError("This code is far too long to be a badge; not saved.")
         lead, is_new = self.store.record_scan(
-            self.account, code, scanned=now(), source=ScanSource(source),
+            self.account, code, scanned=self._clock(), source=ScanSource(source),
             device_name=self.device_name or None, device_uuid=self.device_uuid or None,
         )
         return ScanResult(lead=lead, is_new=is_new)
@@ -287,10 +290,10 @@ class Booth:
         reads an empty note as "keep the server's". A rating cannot be removed once set
         (the API cannot express it): that raises instead of silently reverting later.
         """
-        current = self.store.get(self.account, code)
-        if current is None:
+        current = self.store.get(self.account, code) if code else None
+        if current is None and code:
             raise LeadscanError(f"No lead with the code {code!r} on this computer.")
-        if current.source == ScanSource.PULL and not current.code:
+        if current is None or not current.code:
             raise LeadscanError("This lead was scanned by another device: scan the badge here to edit it.")
         profile = self.profile
         if notes is not None:
