@@ -197,7 +197,7 @@ class EmulatorServer:
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
             name=f"leadscan-emulator:{self.port}", daemon=True)
         self._thread.start()
         return self

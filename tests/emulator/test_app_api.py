@@ -43,7 +43,7 @@ def test_scanning_only_code_sees_profile(app_for: Any, emulator: Any) -> None:
 @pytest.mark.parametrize("header", [None, "Exhibitor WRONG123", "Token abc", "Exhibitor"])
 def test_bad_or_missing_code_is_401_json(emulator: Any, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
-    with httpx.Client(base_url=emulator.base_url) as c:
+    with httpx.Client(verify=False, base_url=emulator.base_url) as c:
         for r in (c.get(PROFILE, headers=headers), c.post(LEADS, json=lead("x"), headers=headers),
                   c.get(LEADS, headers=headers)):
             assert r.status_code == 401

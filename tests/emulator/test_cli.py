@@ -72,7 +72,7 @@ def test_serve_prints_url_first_and_stops_on_signal(tmp_path: Path) -> None:
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
         code = info["exhibitors"][0]["access_code"]
-        r = httpx.get(f"{url}/exhibitors/api/v1/profile", headers={"Authorization": f"Exhibitor {code}"})
+        r = httpx.get(f"{url}/exhibitors/api/v1/profile", headers={"Authorization": f"Exhibitor {code}"}, verify=False)
         assert r.status_code == 200
         proc.send_signal(signal.SIGTERM if os.name != "nt" else signal.CTRL_C_EVENT)
         assert proc.wait(timeout=10) == 0

@@ -20,7 +20,7 @@ def test_starts_in_under_a_second(tmp_path: Path) -> None:
     init_dataset(tmp_path, attendees=300, seed=1)
     t0 = time.perf_counter()
     with EmulatorServer(tmp_path) as server:
-        r = httpx.get(server.base_url + "/_emulator/health")
+        r = httpx.get(server.base_url + "/_emulator/health", verify=False)
         elapsed = time.perf_counter() - t0
     assert r.status_code == 200
     assert elapsed < 1.0
@@ -35,7 +35,7 @@ def test_data_survives_restart_on_same_url(emulator: Any) -> None:
     code = emulator.exhibitor["access_code"]
     secret = emulator.attendees[5]["secret"]
     url = emulator.base_url
-    with httpx.Client(headers={"Authorization": f"Exhibitor {code}"}) as c:
+    with httpx.Client(verify=False, headers={"Authorization": f"Exhibitor {code}"}) as c:
         assert c.post(url + LEADS, json={"code": secret, "notes": "kept", "rating": 5}).status_code == 201
         emulator.stop()
         with pytest.raises(httpx.ConnectError):
@@ -49,7 +49,7 @@ def test_data_survives_restart_on_same_url(emulator: Any) -> None:
 
 def test_stop_with_idle_keepalive_connection_is_fast(emulator: Any) -> None:
     code = emulator.exhibitor["access_code"]
-    with httpx.Client(headers={"Authorization": f"Exhibitor {code}"}) as c:
+    with httpx.Client(verify=False, headers={"Authorization": f"Exhibitor {code}"}) as c:
         assert c.get(emulator.base_url + "/exhibitors/api/v1/profile").status_code == 200
         t0 = time.perf_counter()
         emulator.stop()
@@ -65,7 +65,7 @@ def test_concurrent_posts_of_one_code_make_one_lead(emulator: Any) -> None:
     barrier = threading.Barrier(4)
 
     def laptop(n: int) -> None:
-        with httpx.Client(base_url=emulator.base_url,
+        with httpx.Client(verify=False, base_url=emulator.base_url,
                           headers={"Authorization": f"Exhibitor {code}"}) as c:
             for s in secrets:
                 barrier.wait()
@@ -80,5 +80,5 @@ def test_concurrent_posts_of_one_code_make_one_lead(emulator: Any) -> None:
         t.join()
     assert statuses.count(201) == len(secrets)
     assert statuses.count(200) == 3 * len(secrets)
-    with httpx.Client(base_url=emulator.base_url, headers={"Authorization": f"Exhibitor {code}"}) as c:
+    with httpx.Client(verify=False, base_url=emulator.base_url, headers={"Authorization": f"Exhibitor {code}"}) as c:
         assert c.get(LEADS).json()["count"] == len(secrets)
