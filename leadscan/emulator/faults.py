@@ -116,7 +116,8 @@ def parse_spec(spec: str | None, now: float | None = None) -> FaultConfig:
     now = time.time() if now is None else now
     cfg = FaultConfig(spec=(spec or "").strip())
     for item in filter(None, (p.strip() for p in (spec or "").split(","))):
-        head, *opts = item.split(":")
+        # revoke's ISO moment contains ':'; it takes no options
+        head, *opts = [item] if item.startswith("revoke") else item.split(":")
         name, has_value, value = (s.strip() for s in head.partition("="))
         options: dict[str, str] = {}
         for opt in opts:
