@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 
 HTML = "text/html; charset=utf-8"
@@ -65,11 +65,6 @@ class FaultConfig:
     mail_fail: bool = False
     scope: str = "all"  # "app", "rest" or "all": which API the request faults apply to
     spec: str = ""  # the text this came from, as given
-
-    def active(self) -> bool:
-        return any(getattr(self, f.name) != f.default for f in fields(self)
-                   if f.name not in ("seed", "spec", "error_codes", "retry_after", "drip_rate",
-                                     "scope", "revoke", "mail_fail")) or bool(self.revoke)
 
 
 def parse_duration(text: str) -> float:
