@@ -16,8 +16,11 @@ def connection_text(status: Any) -> tuple[str, str]:
     if getattr(status, "auth_needed", False):
         return "Access code needed", theme.RED
     problem = getattr(status, "problem", None) or ""
-    if getattr(status, "online", False):
+    online = getattr(status, "online", None)
+    if online:
         return "Online", theme.GREEN
+    if online is None:
+        return "Connecting…", theme.GREY
     if "login" in problem.lower() or "portal" in problem.lower():
         return "Network needs a login", theme.AMBER
     if "certificate" in problem.lower():
@@ -37,6 +40,12 @@ def when_text(moment: datetime | None, now: datetime | None = None) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
+def _covered(problem: str) -> bool:
+    low = problem.lower()
+    return any(k in low for k in ("offline", "needs a login", "access code no longer",
+                                  "scans are saved and will sync"))
+
+
 class StatusLine(QStatusBar):
     sync_clicked = Signal()
 
@@ -53,6 +62,7 @@ class StatusLine(QStatusBar):
         self.problem = QLabel("")
         self.problem.setObjectName("hint")
         self.sync_button = QPushButton("Sync now")
+        self.sync_button.setStyleSheet("min-height: 36px; margin: 4px;")
         self.sync_button.clicked.connect(self.sync_clicked)
         self.addWidget(self.connection)
         self.addWidget(self.pending)
@@ -74,9 +84,14 @@ class StatusLine(QStatusBar):
         self.pending.setText(", ".join(parts))
         self.pending.setStyleSheet(f"color: {theme.AMBER if pending else theme.GREEN};")
         self.last_sync.setText("Last sync: " + when_text(getattr(status, "last_sync", None)))
-        problem = getattr(status, "problem", None) or ""
-        self.problem.setText(problem if not getattr(status, "online", False) else "")
-        self.problem.setToolTip(problem)
+        problems = list(getattr(status, "problems", ()) or ())
+        if not problems and getattr(status, "problem", None):
+            problems = [status.problem]
+        # the connection label already says offline / needs login / code needed
+        extra = [p for p in problems if not _covered(p)]
+        self.problem.setText(extra[0] if extra else "")
+        self.problem.setStyleSheet(f"color: {theme.RED};" if extra else "")
+        self.problem.setToolTip("\n".join(problems))
 
     def refresh_times(self) -> None:
         if self.status is not None:

@@ -54,6 +54,10 @@ QPushButton#tag {{
 }}
 QPushButton#tag:checked {{ background: {BLUE}; color: white; }}
 QStatusBar QLabel {{ padding: 0 10px; }}
+QLabel#leadname {{ font-size: 28pt; font-weight: bold; }}
+QLabel#leadname[code="true"] {{ font-size: 16pt; font-family: monospace; }}
+QLabel#company {{ font-size: 18pt; }}
+QLabel#detail {{ font-size: 14pt; color: {GREY}; }}
 """
 
 

@@ -120,7 +120,7 @@ class LeadEditor(QFrame):
         self.notes_label = QLabel("Notes")
         self.notes = _NotesEdit()
         self.notes.setPlaceholderText("What did you talk about? Follow-up?")
-        self.notes.setMinimumHeight(96)
+        self.notes.setMinimumHeight(80)
         self.notes.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.notes.textChanged.connect(self._notes_edited)
         self.notes.focus_lost.connect(self.flush)

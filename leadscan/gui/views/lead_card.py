@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from leadscan.core.models import Lead, SyncState
 from leadscan.core.scan.payload import display_code
@@ -29,6 +29,16 @@ OUTCOME_STYLE: dict[Outcome, tuple[str, str]] = {
 }
 
 _NAME_IDS = ("attendee_name", "name")
+
+
+def _set_code_style(label: QLabel, is_code: bool) -> None:
+    """Big name, or (no details yet) the code in a smaller monospace font (theme.py)."""
+    if label.property("code") == is_code:
+        return
+    label.setProperty("code", is_code)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.updateGeometry()
 _COMPANY_HINTS = ("company",)
 
 
@@ -52,18 +62,18 @@ class LeadCard(QFrame):
         self.band = QLabel()
         self.band.setObjectName("band")
         self.band.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.band.setMinimumHeight(64)
+        self.band.setMinimumHeight(56)
+        self.band.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.name = QLabel()
         self.name.setObjectName("leadname")
         self.name.setWordWrap(True)
-        self.name.setStyleSheet("font-size: 28pt; font-weight: bold;")
+        _set_code_style(self.name, False)
         self.company = QLabel()
         self.company.setWordWrap(True)
-        self.company.setStyleSheet("font-size: 18pt;")
+        self.company.setObjectName("company")
         self.detail = QLabel()
-        self.detail.setObjectName("hint")
+        self.detail.setObjectName("detail")
         self.detail.setWordWrap(True)
-        self.detail.setStyleSheet(f"font-size: 14pt; color: {theme.GREY};")
         self.fields_box = QWidget()
         self.fields = QFormLayout(self.fields_box)
         self.fields.setContentsMargins(0, 8, 0, 0)
@@ -79,7 +89,7 @@ class LeadCard(QFrame):
         body.addWidget(self.detail)
         body.addWidget(self.fields_box)
         lay.addLayout(body)
-        lay.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.clear()
 
     # -- state --------------------------------------------------------------------------
@@ -90,6 +100,7 @@ class LeadCard(QFrame):
         self.outcome = None
         self._band("#dfe3e8", "Ready — hold a badge up to the camera", fg="#333")
         self.name.setText("Scan a badge")
+        _set_code_style(self.name, False)
         self.company.setText("")
         self.detail.setText("Camera, USB scanner or type the code below.")
         self._set_fields(None)
@@ -113,7 +124,12 @@ class LeadCard(QFrame):
             self._band(colour, theme.STATE_TEXT[lead.state])
 
         name = lead.display_name
-        self.name.setText(name or display_code(lead.code, 48))
+        if name:
+            self.name.setText(name)
+            _set_code_style(self.name, False)
+        else:  # no details yet: the code, smaller (a 32-character secret must fit)
+            self.name.setText(display_code(lead.code, 40))
+            _set_code_style(self.name, True)
         self.company.setText(company_of(lead))
         if lead.state is SyncState.REJECTED:
             self.detail.setText(f"Server said: {lead.reason or 'rejected'}")

@@ -32,8 +32,6 @@ def _state_text(lead: Lead) -> str:
     text = theme.STATE_TEXT[lead.state]
     if lead.state is SyncState.REJECTED and lead.reason:
         return f"{text}: {lead.reason}"
-    if lead.state is SyncState.PENDING and lead.reason:
-        return f"{text} ({lead.reason})"
     return text
 
 
@@ -63,6 +61,8 @@ class LeadsModel(QAbstractTableModel):
             return None
         lead = self.leads[index.row()]
         col = index.column()
+        if role == Qt.ItemDataRole.ToolTipRole and col == 6 and lead.reason:
+            return lead.reason
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
                 return lead.display_name or display_code(lead.code, 40)

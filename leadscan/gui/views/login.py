@@ -36,15 +36,16 @@ class LoginView(QWidget):
         parent: QWidget | None = None,
         *,
         reason: str | None = None,
+        title: str = "Log in to your exhibitor account",
     ) -> None:
         super().__init__(parent)
         self.booth = booth
         self.tasks = tasks
         self.setObjectName("login")
 
-        title = QLabel("Log in to your exhibitor account")
-        title.setObjectName("title")
-        title.setWordWrap(True)
+        heading = QLabel(title)
+        heading.setObjectName("title")
+        heading.setWordWrap(True)
         intro = QLabel(
             reason
             or "Enter the server address and the access code the event organizer sent you. "
@@ -97,7 +98,7 @@ class LoginView(QWidget):
         box.setMaximumWidth(720)
         inner = QVBoxLayout(box)
         inner.setSpacing(16)
-        inner.addWidget(title)
+        inner.addWidget(heading)
         inner.addWidget(intro)
         inner.addLayout(form)
         inner.addWidget(self.error)
@@ -179,6 +180,7 @@ class LoginDialog(QDialog):
             booth,
             tasks,
             self,
+            title="Enter the new access code",
             reason="The server no longer accepts this device's access code (it may have been "
             "changed by the organizer). Scanning continues and every scan is kept; enter the "
             "new code to upload them.",
@@ -187,3 +189,4 @@ class LoginDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.view)
         self.resize(760, 560)
+        self.view.code.setFocus()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -103,15 +104,24 @@ class ScanView(QWidget):
         # right: last lead + editor
         self.card = LeadCard()
         self.editor = LeadEditor()
+        self.editor.hide()  # shown with the first lead
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
-        right = QWidget()
-        rl = QVBoxLayout(right)
+        inner = QWidget()
+        rl = QVBoxLayout(inner)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.card, 3)
+        rl.addWidget(self.card, 0)
         rl.addWidget(line)
-        rl.addWidget(self.editor, 2)
+        rl.addWidget(self.editor, 1)
+        rl.addStretch(0)
+        # never let a long field list grow the window past the screen: scroll instead
+        right = QScrollArea()
+        right.setWidget(inner)
+        right.setWidgetResizable(True)
+        right.setFrameShape(QFrame.Shape.NoFrame)
+        right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         right.setMinimumWidth(420)
+        self.right = right
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -155,10 +165,12 @@ class ScanView(QWidget):
     def show_lead(self, lead: Lead, outcome: Outcome | None = None, *, online: bool = True) -> None:
         self.card.show_lead(lead, outcome, online=online)
         self.editor.set_lead(lead)
+        self.editor.show()
 
     def clear_lead(self) -> None:
         """Hide the last visitor's details (idle in kiosk mode)."""
         self.editor.set_lead(None)
+        self.editor.hide()
         self.card.clear()
 
     def set_banner(self, text: str | None, button: str | None = None) -> None:

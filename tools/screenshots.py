@@ -1,0 +1,156 @@
+"""Render every screen offscreen into docs/screenshots/*.png (real widgets, real emulator).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [OUT_DIR]
+
+Look at the PNGs after changing a screen: sizes, clipping, readability from a metre away.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "gui"))
+
+from leadscan.core.booth import Booth  # noqa: E402
+from leadscan.core.models import ScanSource  # noqa: E402
+from leadscan.emulator import EmulatorServer, init_dataset, list_attendees  # noqa: E402
+from leadscan.emulator.badges import render_badge  # noqa: E402
+from leadscan.gui.app import make_app  # noqa: E402
+from leadscan.gui.main_window import MainWindow  # noqa: E402
+from leadscan.gui.tasks import TaskManager  # noqa: E402
+
+SIZE = (1280, 800)
+
+
+def pump(app: QApplication, cond=lambda: False, timeout: float = 5.0) -> bool:  # noqa: ANN001
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if cond():
+            break
+        time.sleep(0.01)
+    for _ in range(5):
+        app.processEvents()
+        time.sleep(0.01)
+    return bool(cond())
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    QApplication.processEvents()
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path)
+
+
+def camera_frame(attendee: dict) -> QImage:
+    from badge_video import pose
+
+    bgr = pose(np.asarray(render_badge(attendee)), "tilted")
+    rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    tmp = Path(tempfile.mkdtemp(prefix="leadscan-shots-"))
+    info = init_dataset(tmp / "emu", seed=7)
+    server = EmulatorServer(tmp / "emu").start()
+    att = list_attendees(tmp / "emu")
+    code = info["exhibitors"][0]["access_code"]
+    booth = Booth(tmp / "booth")
+    tasks = TaskManager()
+    w = MainWindow(booth, tasks)
+    w.resize(*SIZE)
+    w.show()
+    try:
+        save(w, out, "login")
+        w.login_view.server.setText(server.base_url)
+        w.login_view.code.setText("WRONG123")
+        w.login_view.submit()
+        pump(app, lambda: w.login_view.error.isVisible())
+        save(w, out, "login-wrong-code")
+
+        w.login_view.code.setText(code)
+        w.login_view.submit()
+        pump(app, lambda: w.pages.currentWidget() is w.scan_view)
+        w.scan_view.preview.set_message("Camera: waiting for a badge…")
+        save(w, out, "scan-ready")
+
+        w.scan_view.preview.set_frame(camera_frame(att[3]))
+        w.handle_code(att[3]["secret"], ScanSource.CAMERA)
+        pump(app, lambda: w.scan_view.card.lead is not None and bool(w.scan_view.card.lead.fields))
+        ed = w.scan_view.editor
+        ed.rating_buttons[4].click()
+        ed.tags.buttons[0].click()
+        ed.tags.buttons[2].click()
+        ed.notes.setPlainText("Wants a demo of the API in March; send pricing for 20 seats.")
+        ed._notes_dirty = True
+        ed.flush()
+        pump(app, lambda: not tasks.busy, 3)
+        save(w, out, "scan-lead")
+
+        w.handle_code(att[3]["secret"], ScanSource.CAMERA)
+        pump(app, lambda: not tasks.busy, 3)
+        save(w, out, "scan-again")
+
+        w.handle_code("HELLO-WORLD", ScanSource.MANUAL)
+        pump(app, lambda: w.scan_view.card.lead is not None and w.scan_view.card.lead.reason is not None, 5)
+        save(w, out, "scan-not-a-ticket")
+
+        for a in att[5:12]:
+            w.handle_code(a["secret"], ScanSource.SCANNER)
+        pump(app, lambda: booth.status().pending == 0, 10)
+
+        server.stop()  # venue network goes down
+        w.sync.kick(force=True)
+        pump(app, lambda: w.sync.passes > 0 and not w.sync.running and booth.status().online is False, 10)
+        w.scan_view.preview.set_frame(camera_frame(att[20]))
+        w.handle_code(att[20]["secret"], ScanSource.CAMERA)
+        w.handle_code(att[21]["secret"], ScanSource.CAMERA)
+        pump(app, lambda: w.status_line.status is not None and w.status_line.status.pending == 2, 5)
+        save(w, out, "scan-offline")
+
+        w.show_leads()
+        pump(app, lambda: len(w.leads_view.model.leads) >= 10, 5)
+        save(w, out, "leads")
+
+        server.start()
+        w.sync.kick(force=True)
+        pump(app, lambda: booth.status().pending == 0, 10)
+        server.set_faults(f"revoke={code}")
+        w.show_scan()
+        w.handle_code(att[30]["secret"], ScanSource.SCANNER)
+        pump(app, lambda: w.login_dialog is not None and w.login_dialog.isVisible(), 10)
+        save(w, out, "scan-access-code-needed")
+        if w.login_dialog is not None:
+            save(w.login_dialog, out, "dialog-new-access-code")
+            w.login_dialog.close()
+        server.set_faults(None)
+
+        w.scan_view.clear_lead()
+        w.scan_view.set_banner(None)
+        save(w, out, "scan-idle")
+    finally:
+        w.sync.stop()
+        tasks.shutdown()
+        booth.close()
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
