@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import secrets
 import sqlite3
 import unicodedata
 from datetime import datetime, timedelta, timezone

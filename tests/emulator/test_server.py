@@ -82,3 +82,24 @@ def test_concurrent_posts_of_one_code_make_one_lead(emulator: Any) -> None:
     assert statuses.count(200) == 3 * len(secrets)
     with httpx.Client(verify=False, base_url=emulator.base_url, headers={"Authorization": f"Exhibitor {code}"}) as c:
         assert c.get(LEADS).json()["count"] == len(secrets)
+
+
+def test_chunked_request_body(emulator: Any) -> None:
+    code = emulator.exhibitor["access_code"]
+    secret = emulator.attendees[0]["secret"]
+
+    def body() -> Any:
+        yield b'{"code": "'
+        yield secret.encode()
+        yield b'", "notes": "chunked"}'
+
+    with httpx.Client(verify=False, base_url=emulator.base_url,
+                      headers={"Authorization": f"Exhibitor {code}"}) as c:
+        r = c.post(LEADS, content=body(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 201 and r.json()["notes"] == "chunked"
+
+
+def test_unknown_path_is_json_404(emulator: Any) -> None:
+    r = httpx.get(emulator.base_url + "/nothing/here", verify=False)
+    assert r.status_code == 404 and r.json() == {"detail": "Not found."}
+    assert "date" in r.headers
