@@ -27,13 +27,13 @@ def rest_leads(emulator: Any, exhibitor_id: int | None = None) -> list[dict[str,
     return out
 
 
-def by_email(leads: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """REST leads keyed by the attendee's email (the REST API carries no ticket code)."""
-    out = {}
-    for lead in leads:
-        email = next((d["value"] for d in lead["data"] if d["id"] == "attendee_email"), None)
-        out[email] = lead
-    return out
+def by_attendee(leads: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, Any]]:
+    """REST leads keyed by (order code, position id) (the REST API carries no ticket code)."""
+    return {(lead["attendee_order"], lead["attendee_positionid"]): lead for lead in leads}
+
+
+def attendee_key(attendee: dict[str, Any]) -> tuple[str, int]:
+    return (attendee["order_code"], attendee["positionid"])
 
 
 def set_faults(emulator: Any, spec: str | None) -> None:

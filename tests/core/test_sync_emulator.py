@@ -14,15 +14,15 @@ from leadscan.core.booth import Booth
 from leadscan.core.errors import AccountSwitchRefused, AuthError, LeadscanError
 from leadscan.core.models import ScanSource, SyncState
 
-from .conftest import by_email, rest_leads
+from .conftest import attendee_key, by_attendee, rest_leads
 
 
 def secret(emulator: Any, i: int) -> str:
     return emulator.attendees[i]["secret"]
 
 
-def email(emulator: Any, i: int) -> str:
-    return emulator.attendees[i]["email"]
+def key(emulator: Any, i: int) -> tuple[str, int]:
+    return attendee_key(emulator.attendees[i])
 
 
 def test_scan_sync_shows_attendee_fields_and_status(booth: Booth, emulator: Any) -> None:
@@ -55,10 +55,10 @@ def test_k33_offline_edits_collapse_into_two_leads(booth: Booth, emulator: Any) 
     emulator.start()
     report = booth.sync_once(force=True)
     assert report.pending == 0 and report.uploaded == 2
-    server = by_email(rest_leads(emulator))
+    server = by_attendee(rest_leads(emulator))
     assert len(server) == 2
-    assert server[email(emulator, 1)]["notes"] == "wants a quote for 40 seats"
-    assert server[email(emulator, 2)]["notes"] == ""
+    assert server[key(emulator, 1)]["notes"] == "wants a quote for 40 seats"
+    assert server[key(emulator, 2)]["notes"] == ""
 
 
 def rest_leads_or_none(emulator: Any) -> list | None:
@@ -188,7 +188,7 @@ def test_k32_code_changed_mid_show_300_queued(booth: Booth, emulator: Any) -> No
     assert report.pending == 0 and not report.auth_needed
     server = rest_leads(emulator)
     assert len(server) == 300
-    assert by_email(server)[email(emulator, 0)]["notes"] == "edited while locked out"
+    assert by_attendee(server)[key(emulator, 0)]["notes"] == "edited while locked out"
 
 
 def test_account_switch_with_pending_is_refused(booth: Booth, emulator: Any) -> None:
