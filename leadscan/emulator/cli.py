@@ -6,6 +6,7 @@ import argparse
 import errno
 import json
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return _badges(args)
     except NotInitialised as exc:
         return _fail(str(exc))
+    except sqlite3.DatabaseError as exc:
+        return _fail(f"the emulator database in {args.data} cannot be read ({exc})")
     except KeyboardInterrupt:
         return 130
 

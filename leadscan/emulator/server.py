@@ -34,6 +34,18 @@ class _HTTPServer(ThreadingHTTPServer):
         self.conn_lock = threading.Lock()
         super().__init__(addr, _Handler)
 
+    # Connections are tracked from the moment they are accepted (not when the handler thread
+    # gets going), so stop() can always wake a handler waiting on an idle keep-alive socket.
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.conn_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def close_request(self, request: Any) -> None:
+        with self.conn_lock:
+            self.connections.discard(request)
+        super().close_request(request)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -43,14 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out as separate writes
     server: _HTTPServer
 
-    def setup(self) -> None:
-        super().setup()
-        with self.server.conn_lock:
-            self.server.connections.add(self.connection)
-
     def finish(self) -> None:
-        with self.server.conn_lock:
-            self.server.connections.discard(self.connection)
         try:
             super().finish()
         except OSError:
@@ -160,7 +165,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _reset(self) -> None:
         """Abort the connection with a TCP RST (SO_LINGER 0), as a crashing proxy would."""
         self.close_connection = True
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        for fmt in ("ii", "HH"):  # struct linger: ints on POSIX, u_shorts on Windows
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(fmt, 1, 0))
+                break
+            except OSError:
+                continue
         self.connection.close()
 
 

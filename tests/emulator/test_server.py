@@ -103,3 +103,39 @@ def test_unknown_path_is_json_404(emulator: Any) -> None:
     r = httpx.get(emulator.base_url + "/nothing/here", verify=False)
     assert r.status_code == 404 and r.json() == {"detail": "Not found."}
     assert "date" in r.headers
+
+
+def test_no_thread_outlives_stop(tmp_path: Path) -> None:
+    init_dataset(tmp_path, attendees=5, seed=1)
+    before = set(threading.enumerate())
+    server = EmulatorServer(tmp_path).start()
+    server.set_faults("drip=5s:rate=0.5,seed=2")
+    clients = [httpx.Client(verify=False, base_url=server.base_url, timeout=httpx.Timeout(5, read=0.2))
+               for _ in range(4)]
+    try:
+        for c in clients:  # idle keep-alive connections and dripping answers
+            try:
+                c.get("/exhibitors/api/v1/profile")
+            except httpx.ReadTimeout:
+                pass
+        t0 = time.perf_counter()
+        server.stop()
+        assert time.perf_counter() - t0 < 1
+    finally:
+        for c in clients:
+            c.close()
+    assert set(threading.enumerate()) - before == set()
+
+
+def test_damaged_database_is_one_clear_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    init_dataset(tmp_path, attendees=3, seed=1)
+    (tmp_path / "emulator.sqlite3").write_bytes(b"this is not a database" * 100)
+    for p in tmp_path.glob("emulator.sqlite3-*"):
+        p.unlink()
+    p = subprocess.run([sys.executable, "-m", "leadscan.emulator", "serve", "--data", str(tmp_path)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0 and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
