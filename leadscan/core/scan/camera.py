@@ -136,7 +136,7 @@ def describe_open_failure(index: int) -> str:
     dev = Path(f"/dev/video{index}")
     if sys.platform.startswith("linux"):
         if not dev.exists():
-            return f"Camera {index} not found: is it plugged in?"
+            return f"No camera found at index {index}: is it plugged in?"
         if not os.access(dev, os.R_OK | os.W_OK):
             return f"No permission to use camera {index} ({dev}): add your user to the 'video' group."
         return f"Camera {index} could not be opened: it may be in use by another program."
