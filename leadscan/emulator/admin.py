@@ -57,6 +57,13 @@ class AdminApi:
                 if not isinstance(body, dict):
                     raise detail(400, "Expected a JSON object.")
                 return Response(200, self.server.set_event(**body))
+        elif route.startswith("exhibitors/") and route.endswith("/new_access_codes"):
+            if req.method != "POST":
+                raise ApiError(405, {"detail": f'Method "{req.method}" not allowed.'})
+            try:
+                return Response(200, self.server.change_access_codes(int(route.split("/")[1])))
+            except (ValueError, KeyError):
+                raise detail(404, "Not found.") from None
         else:
             raise detail(404, "Not found.")
         raise ApiError(405, {"detail": f'Method "{req.method}" not allowed.'})

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from leadscan.emulator import appapi, restapi
 from leadscan.emulator.admin import AdminApi
+from leadscan.emulator.dataset import new_access_codes
 from leadscan.emulator.db import Store
 from leadscan.emulator.faults import FaultConfig, Faults, Plan
 from leadscan.emulator.httputil import ApiError, Request, Response, detail
@@ -280,6 +281,20 @@ class EmulatorServer:
         """Change event settings, e.g. `attendee_data="all"`, `allow_notes=False`."""
         assert self.store is not None, "server not started"
         return restapi.update_event_settings(self.store, changes)
+
+    def change_access_codes(self, exhibitor_id: int) -> dict[str, Any]:
+        """Give an exhibitor new codes, as an organizer does mid-show: the old ones get 401
+        at once. Returns `{id, name, access_code, lead_scanning_access_code}`."""
+        assert self.store is not None, "server not started"
+        with self.store.tx() as c:
+            row = c.execute("SELECT id, name FROM exhibitor WHERE id=?", (exhibitor_id,)).fetchone()
+            if row is None:
+                raise KeyError(exhibitor_id)
+            code, scan_code = new_access_codes(c)
+            c.execute("UPDATE exhibitor SET access_code=?, lead_scanning_access_code=? WHERE id=?",
+                      (code, scan_code, exhibitor_id))
+        return {"id": row["id"], "name": row["name"], "access_code": code,
+                "lead_scanning_access_code": scan_code}
 
     def route(self, req: Request) -> Response:
         if req.path.startswith(appapi.PREFIX):

@@ -139,3 +139,33 @@ def test_damaged_database_is_one_clear_line(tmp_path: Path) -> None:
                        capture_output=True, text=True, timeout=30)
     assert p.returncode != 0 and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_change_access_codes_mid_show(emulator: Any) -> None:
+    """K32: the organizer gives the exhibitor a new code; the old one is refused at once."""
+    old = emulator.exhibitor["access_code"]
+    secret = emulator.attendees[0]["secret"]
+    with httpx.Client(verify=False, base_url=emulator.base_url) as c:
+        auth = {"Authorization": f"Exhibitor {old}"}
+        assert c.post(LEADS, json={"code": secret, "notes": "before"}, headers=auth).status_code == 201
+        new = emulator.server.change_access_codes(emulator.exhibitor["id"])
+        assert new["access_code"] != old
+        assert c.get("/exhibitors/api/v1/profile", headers=auth).status_code == 401
+        r = c.get(LEADS, headers={"Authorization": f"Exhibitor {new['access_code']}"})
+        assert r.json()["results"][0]["notes"] == "before"
+        admin = {"Authorization": f"Token {emulator.api_token}"}
+        r = c.post(f"/_emulator/exhibitors/{emulator.exhibitor['id']}/new_access_codes", headers=admin)
+        assert r.status_code == 200 and r.json()["access_code"] not in (old, new["access_code"])
+        assert c.post("/_emulator/exhibitors/999/new_access_codes", headers=admin).status_code == 404
+
+
+def test_init_attendee_data_option(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "leadscan.emulator", "init", "--data", str(tmp_path),
+                        "--attendees", "3", "--seed", "1", "--attendee-data", "all"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    with EmulatorServer(tmp_path) as server:
+        assert server.event_settings()["attendee_data"] == "all"
