@@ -164,6 +164,7 @@ class Shell(QObject):
     def _start_camera(self) -> None:
         from leadscan.gui import inputs
 
+        inputs.stop_camera(self.camera)
         source = getattr(self.args, "camera", None)
         self.camera = inputs.start_camera(self.window, source)
 

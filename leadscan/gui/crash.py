@@ -46,15 +46,22 @@ class CrashHandler:
         self._relay = _Relay()
         self._relay.report.connect(self._show)
         self._open = False
+        self.installed = False
         self._old_hook = sys.excepthook
         self._old_thread_hook = threading.excepthook
 
     def install(self) -> CrashHandler:
+        self._old_hook = sys.excepthook
+        self._old_thread_hook = threading.excepthook
+        self.installed = True
         sys.excepthook = self.excepthook
         threading.excepthook = self._thread_hook
         return self
 
     def uninstall(self) -> None:
+        if not self.installed:
+            return
+        self.installed = False
         sys.excepthook = self._old_hook
         threading.excepthook = self._old_thread_hook
 

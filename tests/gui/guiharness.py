@@ -9,7 +9,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+import argparse  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -17,9 +18,9 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from leadscan.core.booth import Booth  # noqa: E402
-from leadscan.gui import inputs  # noqa: E402
-from leadscan.gui.app import make_app  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from leadscan.gui.app import Shell, make_app  # noqa: E402
 from leadscan.gui.main_window import MainWindow  # noqa: E402
 from leadscan.gui.tasks import TaskManager  # noqa: E402
 
@@ -28,25 +29,31 @@ WAIT_MS = 15_000
 
 @dataclass
 class Gui:
-    """One app instance: window + booth + task lanes (+ camera/wedge when started)."""
+    """One app instance built by the real composition root (`leadscan.gui.app.Shell`):
+    window + booth + task lanes + USB-scanner filter + feedback (+ camera when started)."""
 
     qtbot: Any
     data_dir: Path
-    booth: Booth
-    tasks: TaskManager
-    window: MainWindow
-    camera: Any = None
-    wedge: Any = None
-    extra: list[Any] = field(default_factory=list)
+    shell: Shell
+
+    @property
+    def booth(self) -> Any:
+        return self.shell.booth
+
+    @property
+    def tasks(self) -> TaskManager:
+        return self.shell.tasks
+
+    @property
+    def window(self) -> MainWindow:
+        return self.shell.window
 
     # -- actions through real widgets ---------------------------------------------------
 
     def login(self, server: str, code: str, *, expect_ok: bool = True) -> None:
         view = self.window.login_view
-        view.server.clear()
-        self.qtbot.keyClicks(view.server, server)
-        view.code.clear()
-        self.qtbot.keyClicks(view.code, code)
+        view.server.setText(server)
+        view.code.setText(code)
         self.qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
         if expect_ok:
             self.qtbot.waitUntil(lambda: self.window.pages.currentWidget() is self.window.scan_view,
@@ -56,45 +63,42 @@ class Gui:
                                  timeout=WAIT_MS)
 
     def type_code(self, code: str) -> None:
+        """Manual entry: type into the big field, press Enter; returns once saved."""
+        before = len(self.window.scan_times)
         entry = self.window.scan_view.entry
         entry.setText(code)
         self.qtbot.keyClick(entry, Qt.Key.Key_Return)
+        self.qtbot.waitUntil(lambda: len(self.window.scan_times) > before, timeout=WAIT_MS)
 
     def start_camera(self, source: Any) -> None:
-        self.camera = inputs.start_camera(self.window, source)
+        self.shell.args.camera = source
+        self.shell._start_camera()
 
     def wait_idle(self, timeout: int = WAIT_MS) -> None:
         """Every queued task has delivered its result."""
         self.qtbot.waitUntil(lambda: not self.tasks.busy, timeout=timeout)
 
     def wait_synced(self, timeout: int = 30_000) -> None:
-        def done() -> bool:
-            s = self.booth.status()
-            return s.pending == 0
-        self.qtbot.waitUntil(done, timeout=timeout)
+        self.wait_idle()
+        self.qtbot.waitUntil(lambda: self.booth.status().pending == 0, timeout=timeout)
 
     def close(self) -> None:
-        inputs.stop_camera(self.camera)
-        self.camera = None
-        if self.wedge is not None:
-            app = make_app()
-            app.removeEventFilter(self.wedge)
-        self.window.sync.stop()
-        self.window.scan_view.editor.flush()
-        self.tasks.shutdown(wait_db=True, timeout=10.0)
+        if self.shell.wedge is not None:
+            QApplication.instance().removeEventFilter(self.shell.wedge)
         self.window.close()
-        self.booth.close()
+        self.shell.shutdown()
 
 
-def make_gui(qtbot: Any, data_dir: Path) -> Gui:
-    make_app()
-    booth = Booth(data_dir)
-    tasks = TaskManager()
-    window = MainWindow(booth, tasks)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    return Gui(qtbot, data_dir, booth, tasks, window)
+def make_gui(qtbot: Any, data_dir: Path, **args: Any) -> Gui:
+    app = make_app()
+    ns = argparse.Namespace(data_dir=str(data_dir), demo=False, kiosk=False, camera="none")
+    for k, v in args.items():
+        setattr(ns, k, v)
+    shell = Shell(ns, app=app, show_dialogs=False)
+    qtbot.addWidget(shell.window)
+    shell.window.resize(1280, 800)
+    shell.start()
+    return Gui(qtbot, data_dir, shell)
 
 
 # -- checking the server side ---------------------------------------------------------

@@ -39,7 +39,7 @@ def edit_in_editor(gui: Gui, code: str, *, notes: str, rating: int, tags: list[s
             qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(editor.notes.viewport(), Qt.MouseButton.LeftButton)
     editor.notes.setFocus()
-    qtbot.keyClicks(editor.notes, notes, delay=15)  # typed by a person, not a scanner burst
+    qtbot.keyClicks(editor.notes, notes, delay=40)  # a person types (> 35 ms a key), not a scanner burst
     # leaving the editor saves the note (also saved 600 ms after the last key)
     qtbot.mouseClick(w.nav_leads, Qt.MouseButton.LeftButton)
     gui.wait_idle()
@@ -62,7 +62,7 @@ def run_flow(gui: Gui, emulator: Any, tmp_path: Path, *, offline_first: bool) ->
     tags = list(gui.booth.profile.tags)
     wanted = {}
     for i, code in enumerate(codes):
-        values = {"notes": f"Talked about product {i} — wants a call", "rating": (i % 5) + 1,
+        values = {"notes": f"Talked about product {i}, wants a call", "rating": (i % 5) + 1,
                   "tags": [tags[i % len(tags)]]}
         wanted[code] = values
         edit_in_editor(gui, code, **values)
