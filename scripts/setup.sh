@@ -28,7 +28,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-PY=${PYTHON:-python3}
+# leadscan needs Python >= 3.11 (Debian 12 and Ubuntu 24.04 ship it; Ubuntu 22.04 has
+# python3.11 as an extra package).
+pick_python() {
+  for c in ${PYTHON:-} python3.13 python3.12 python3.11 python3; do
+    if command -v "$c" >/dev/null 2>&1 &&
+       "$c" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$c"; return 0
+    fi
+  done
+  return 1
+}
+PY=$(pick_python) || {
+  $SUDO apt-get install -y -qq --no-install-recommends python3.11 python3.11-venv
+  PY=$(pick_python) || { echo "leadscan needs Python 3.11 or newer" >&2; exit 1; }
+}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
