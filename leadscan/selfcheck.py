@@ -110,8 +110,9 @@ def _dlopen(path: Path) -> str | None:
         parts = [p.strip() for p in msg.split(":")]
         for i, p in enumerate(parts):
             if "cannot open shared object file" in p and i > 0:
-                return f"needs {parts[i - 1]}, which is not installed"
-        return msg
+                return f"needs {parts[i - 1]}, which is not installed"  # as Qt would fail
+        prefix = f"{path}: "
+        return f"cannot be loaded ({msg[len(prefix):] if msg.startswith(prefix) else msg})"
     return None
 
 
@@ -242,7 +243,7 @@ def check_qt(environ: dict[str, str] | None = None) -> list[Finding]:
             continue
         problem = _dlopen(plugin)
         if problem:
-            tried.append(f"{name}: {problem}")
+            tried.append(f"{name}: {plugin.name} {problem}")
             continue
         display = _display_problem(name, env)
         if display:
@@ -289,7 +290,7 @@ def _check_multimedia(pkg: Path) -> Finding:
     if lib is not None:
         problem = _dlopen(lib)  # on Linux links libpulse: the audio library
         if problem:
-            return Finding("qt-multimedia", False, f"QtMultimedia cannot load: {problem}", fallback)
+            return Finding("qt-multimedia", False, f"QtMultimedia: {lib.name} {problem}", fallback)
     return Finding("qt-multimedia", True, f"QtMultimedia ({module[0].name})")
 
 
@@ -396,16 +397,17 @@ def check_data_dir(path: str | os.PathLike[str] | None = None) -> Finding:
         return Finding("data-dir", False, f"cannot work out the data folder ({_short(exc)})")
     portable = os.environ.get("LEADSCAN_PORTABLE")
     mode = " (portable mode)" if portable else ""
+    if d.exists() and not d.is_dir():
+        return Finding("data-dir", False, f"{d}{mode} exists but is not a folder")
     probe = d
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
-    if probe == d and not d.is_dir():
-        return Finding("data-dir", False, f"{d} exists but is not a folder{mode}")
+    if not probe.is_dir():
+        return Finding("data-dir", False, f"data folder {d}{mode} cannot be created: {probe} is a file")
     if not os.access(probe, os.W_OK | os.X_OK):
-        what = "is" if probe == d else f"cannot be created: {probe}"
+        what = "is not writable" if probe == d else f"cannot be created ({probe} is not writable)"
         return Finding("data-dir", False,
-                       f"data folder {d}{mode} {what} not writable; choose another with --data-dir "
-                       "or LEADSCAN_DATA_DIR")
+                       f"data folder {d}{mode} {what}; choose another with --data-dir or LEADSCAN_DATA_DIR")
     return Finding("data-dir", True, f"{d}{mode}")
 
 

@@ -176,7 +176,22 @@ def drop_entries(toc: list, patterns: Iterable[str]) -> tuple[list, list]:
     kept, dropped = [], []
     for entry in toc:
         (dropped if _match(entry[0], patterns) else kept).append(entry)
-    return kept, dropped
+    return prune_dangling_symlinks(kept, dropped)
+
+
+def prune_dangling_symlinks(kept: list, dropped: list) -> tuple[list, list]:
+    """PyInstaller adds SYMLINK entries (e.g. `libQt6Gui.so.6 -> PySide6/Qt/lib/libQt6Gui.so.6`);
+    drop those whose target was dropped, so the bundle holds no dangling links."""
+    dests = {os.path.normpath(e[0]) for e in kept if e[2] != "SYMLINK"}
+    out, gone = [], list(dropped)
+    for entry in kept:
+        if entry[2] == "SYMLINK":
+            target = os.path.normpath(os.path.join(os.path.dirname(entry[0]), entry[1]))
+            if target not in dests:
+                gone.append(entry)
+                continue
+        out.append(entry)
+    return out, gone
 
 
 def drop_unneeded_libs(binaries: list, imports_of) -> tuple[list, list]:
@@ -191,17 +206,53 @@ def drop_unneeded_libs(binaries: list, imports_of) -> tuple[list, list]:
         names = {Path(e[0]).name for e in kept}
         candidates = {n for n in names if QT_LIB_CANDIDATES_DROP.search(n)}
         if not candidates:
-            return kept, dropped
+            return prune_dangling_symlinks(kept, dropped)
         needed: set[str] = set()
-        for dest, src, _kind in kept:
-            if Path(dest).name in candidates:
+        for dest, src, kind in kept:
+            if Path(dest).name in candidates or kind == "SYMLINK":
                 continue
             try:
                 needed.update(Path(str(i)).name for i in imports_of(src))
             except Exception:  # unreadable binary: keep everything it might need
-                return kept, dropped
+                return prune_dangling_symlinks(kept, dropped)
         gone = candidates - needed
         if not gone:
-            return kept, dropped
+            return prune_dangling_symlinks(kept, dropped)
         dropped += [e for e in kept if Path(e[0]).name in gone]
         kept = [e for e in kept if Path(e[0]).name not in gone]
+
+
+def strip_python_debug(binaries: list, workpath: str | os.PathLike[str]) -> tuple[list, int]:
+    """Linux: copy the interpreter's own libraries (libpython, lib-dynload) without their
+    debug sections (a source-built Python carries ~20 MB of them) and bundle the copies.
+
+    Only files under sys.base_prefix are touched: wheels' libraries are left alone (stripping
+    libraries that auditwheel/patchelf rewrote can break them). No-op without `strip`.
+    Returns (new TOC, bytes saved).
+    """
+    import shutil
+    import subprocess
+
+    strip = shutil.which("strip")
+    if not sys.platform.startswith("linux") or not strip:
+        return binaries, 0
+    prefixes = {str(Path(p).resolve()) + os.sep for p in (sys.base_prefix, sys.base_exec_prefix)}
+    out_dir = Path(workpath) / "stripped"
+    out, saved = [], 0
+    for entry in binaries:
+        dest, src, kind = entry[0], entry[1], entry[2]
+        real = str(Path(src).resolve())
+        if not any(real.startswith(p) for p in prefixes):
+            out.append(entry)
+            continue
+        target = out_dir / dest
+        try:
+            if not target.exists() or target.stat().st_mtime < Path(real).stat().st_mtime:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                subprocess.run([strip, "--strip-debug", "-o", str(target), real], check=True,
+                               capture_output=True)
+            saved += Path(real).stat().st_size - target.stat().st_size
+            out.append((dest, str(target), kind))
+        except (OSError, subprocess.CalledProcessError):
+            out.append(entry)
+    return out, saved
