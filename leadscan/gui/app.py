@@ -98,10 +98,11 @@ class Shell(QObject):
         else:
             w.show()
         if self.demo is not None:
-            self._start_demo()
-        elif w.pages.currentWidget() is w.scan_view:
-            self._ready()
-        self._start_camera()
+            self._start_demo()  # the camera follows once the demo is up
+        else:
+            if w.pages.currentWidget() is w.scan_view:
+                self._ready()
+            self._start_camera()
 
     def _start_demo(self) -> None:
         w = self.window
@@ -121,6 +122,7 @@ class Shell(QObject):
             w._logged_in(profile)
             self._show_badges_hint(writing=not demo.badges_ready())
             self._ready()
+            self._start_camera()
             if not demo.badges_ready():
                 self.tasks.run(demo.write_badges, on_done=lambda _p: self._show_badges_hint(False),
                                lane=Lane.NET, owner=self, label="demo badges")
@@ -130,6 +132,7 @@ class Shell(QObject):
 
             w.login_view.set_busy(False)
             w.login_view.show_error("The demo could not start.\n" + messages.describe(err))
+            self._start_camera()
 
         self.tasks.run(work, on_done=done, on_error=failed, lane=Lane.NET, owner=self,
                        label="demo start")
@@ -162,11 +165,24 @@ class Shell(QObject):
         self.window.feedback = inputs.make_feedback(self.window)
 
     def _start_camera(self) -> None:
+        """Load the QR decoders on a worker (about 0.5 s of native library loading, kept off
+        the UI thread and serialised with other start-up work: loading zxing/zbar while
+        another thread imports modules has crashed), then open the camera."""
         from leadscan.gui import inputs
 
         inputs.stop_camera(self.camera)
+        self.camera = None
         source = getattr(self.args, "camera", None)
-        self.camera = inputs.start_camera(self.window, source)
+        if inputs.parse_camera(source) is None:
+            inputs.start_camera(self.window, None)
+            return
+        self.window.scan_view.preview.set_message("Starting camera…")
+
+        def open_camera(_: object) -> None:
+            self.camera = inputs.start_camera(self.window, source)
+
+        self.tasks.run(inputs.warm_up_decoders, on_done=open_camera, on_error=open_camera,
+                       lane=Lane.NET, owner=self, label="load decoders")
 
     # -- stop ---------------------------------------------------------------------------
 

@@ -60,6 +60,13 @@ def parse_camera(source: Any) -> int | str | None:
     return text
 
 
+def warm_up_decoders() -> str | None:
+    """Load the QR decoder libraries (blocking; worker thread). Returns what is missing."""
+    from leadscan.core.scan import qr
+
+    return qr.missing_decoders_message()
+
+
 def start_camera(window: Any, source: Any) -> Any:
     view = window.scan_view
     src = parse_camera(source)

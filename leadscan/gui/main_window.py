@@ -54,7 +54,8 @@ class MainWindow(QMainWindow):
         self.profile: Profile | None = getattr(booth, "profile", None)
         self.sync = sync or SyncController(booth, tasks, self)
         self.online = False
-        self.scan_times: list[float] = []
+        self.scan_times: list[float] = []  # input -> durably saved (seconds)
+        self.shown_times: list[float] = []  # input -> saved and on screen
         self.feedback: Any = None  # gui.input.feedback when available
         self.login_dialog: LoginDialog | None = None
         self._closing = False
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
         self._feedback(outcome)
         self.scan_view.show_lead(lead, outcome, online=self.online)
         self.scan_view.flash(outcome)
+        self.shown_times.append(time.perf_counter() - t0)
         self.scan_saved.emit(result, elapsed)
         self.lead_shown.emit(lead)
         self.sync.kick()
