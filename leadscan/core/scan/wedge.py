@@ -74,7 +74,7 @@ class FeedResult:
 @dataclass
 class WedgeConfig:
     max_gap_ms: float = 35.0  # scanners: 1-20 ms per key; people: 50+ ms
-    min_len: int = 4  # fewer fast keys than this is a person (or a too-short code)
+    min_len: int = 6  # fewer fast keys than this is a person (a typist rolls over 2-3 keys)
     idle_ms: float = 50.0  # silence that ends a burst without suffix / releases held-back keys
     prefix: str = ""  # configured scanner prefix, removed from codes
     require_prefix: bool = False  # only bursts starting with `prefix` are scans
