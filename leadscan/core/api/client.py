@@ -8,6 +8,7 @@ message or log line.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import ssl
@@ -109,9 +110,11 @@ class AppApiClient:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
-        verify: bool | ssl.SSLContext = True,
+        verify: bool | ssl.SSLContext | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
+        if verify is None:
+            verify = system_trust() if self.base_url.startswith("https:") else False
         self._code = access_code.strip()
         self._deadline = timeout
         self.last_server_date: datetime | None = None
@@ -323,6 +326,15 @@ class AppApiClient:
         ms = (time.monotonic() - started) * 1000
         path = url[len(self.base_url):] if url.startswith(self.base_url) else url
         log.info("%s %s -> %s %.0f ms %s", method, path, status if status else "-", ms, err)
+
+
+@functools.cache
+def system_trust() -> ssl.SSLContext:
+    """TLS context that trusts what the operating system trusts (truststore), so a venue or
+    company proxy whose root the OS knows works. Built once: loading roots takes ~0.1 s."""
+    import truststore
+
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _retry_after(value: str | None) -> float | None:
