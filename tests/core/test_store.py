@@ -270,3 +270,46 @@ def test_full_disk_is_a_clear_store_error_and_loses_nothing(tmp_path: Path) -> N
     with LeadStore.open(path) as s2:
         assert {lead.code for lead in s2.list(ACC)} == set(confirmed)
         assert s2.execute_for_tests("PRAGMA integrity_check")[0][0] == "ok"
+
+
+def remote(notes: str = "", rating: int | None = None, tags: tuple[str, ...] = (),
+           name: str = "Omar Silva", code: str | None = None) -> Resp:
+    r = Resp(notes=notes, rating=rating, tags=tags,
+             fields=(AttendeeField("attendee_name", "Name", name),
+                     AttendeeField("attendee_email", "Email", "omar@example.com")))
+    r.code = code
+    return r
+
+
+def test_pull_never_merges_namesakes_into_the_wrong_lead(store: LeadStore) -> None:
+    """Two attendees with identical visible data (same person, two tickets): the list entries
+    are ambiguous, so the local lead keeps its own values."""
+    scan(store, "ticket-A")
+    store.edit(ACC, "ticket-A", notes="mine")
+    store.complete_success(store.claim(ACC)[0], remote(notes="mine"))
+    result = store.merge_remote(ACC, [remote(notes="mine"), remote(notes="someone else's", rating=1)])
+    assert result.ambiguous == 2 and result.updated == 0
+    assert store.get(ACC, "ticket-A").notes == "mine"
+
+
+def test_pull_unique_match_updates_clean_fields_only(store: LeadStore) -> None:
+    scan(store, "ticket-A")
+    store.complete_success(store.claim(ACC)[0], remote())
+    store.edit(ACC, "ticket-A", rating=2)  # not uploaded yet
+    result = store.merge_remote(ACC, [remote(notes="from laptop 2", rating=5, tags=("x",))])
+    lead = store.get(ACC, "ticket-A")
+    assert (lead.notes, lead.rating, lead.tags) == ("from laptop 2", 2, ("x",))
+    assert result.updated == 1 and result.kept_local == 1
+
+
+def test_pull_mirrors_other_devices_leads_one_to_one(store: LeadStore) -> None:
+    two = [remote(notes="first"), remote(notes="second")]
+    assert store.merge_remote(ACC, two).added == 2
+    assert store.merge_remote(ACC, two).added == 0  # idempotent
+    assert sorted(lead.notes for lead in store.list(ACC)) == ["first", "second"]
+    store.merge_remote(ACC, [remote(notes="first, edited")])
+    assert [lead.notes for lead in store.list(ACC)] == ["first, edited"]
+    assert all(lead.code == "" and lead.source is ScanSource.PULL for lead in store.list(ACC))
+    # a code sent by the server is used as the key
+    store.merge_remote(ACC, [remote(notes="coded", code="ticket-Z", name="Zed")])
+    assert store.get(ACC, "ticket-Z").notes == "coded"

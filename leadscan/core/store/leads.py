@@ -66,6 +66,7 @@ class RemoteMergeResult:
     updated: int = 0
     kept_local: int = 0  # matched leads whose unsynced local edits were kept
     unidentified: int = 0  # remote leads without code and without attendee data
+    ambiguous: int = 0  # remote leads whose attendee data matches several leads: left alone
 
 
 def now() -> datetime:
@@ -430,12 +431,12 @@ class LeadStore:
                 )
             assign = ", ".join(f"{k} = ?" for k in sets)
             c.execute(f"UPDATE leads SET {assign} WHERE id = ?", (*sets.values(), claim.lead_id))
-            if fp:  # a copy pulled earlier without a code is this same lead: keep one row
-                c.execute(
-                    "DELETE FROM leads WHERE account = ? AND fingerprint = ? AND code IS NULL "
-                    "AND id NOT IN (SELECT lead_id FROM outbox)",
-                    (row["account"], fp),
-                )
+            if fp and c.execute(
+                "SELECT 1 FROM leads WHERE account = ? AND fingerprint = ? AND code IS NULL LIMIT 1",
+                (row["account"], fp),
+            ).fetchone():
+                # a code-less copy pulled earlier may be this very lead: the next pull decides
+                c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pull.reconcile', '1')")
             return row_to_lead(c.execute("SELECT * FROM leads WHERE id = ?", (claim.lead_id,)).fetchone())
 
     def complete_rejected(self, claim: Claim, reason: str) -> Lead:
@@ -458,62 +459,121 @@ class LeadStore:
     # -- pull -----------------------------------------------------------------------------
 
     def merge_remote(self, account: str, remotes: Iterable[Any], at: datetime | None = None) -> RemoteMergeResult:
-        """Merge GET leads results (see docs/sync.md "Pull").
+        """Merge GET leads results (see docs/sync.md, "Pull").
 
-        Matching: by `code` when the server sends one, else by the attendee fields'
-        fingerprint. A field the user changed locally and that is not uploaded yet is never
-        overwritten; other fields take the server's value. Unknown leads are added as synced
-        leads of source "pull" (code unknown when the server sends none).
+        The spec's list entries carry no ticket code, so a remote lead is matched by `code`
+        when the server sends one, else by the fingerprint of its attendee fields. Two
+        attendees can show identical fields (same person with two tickets, namesakes), so a
+        fingerprint only merges into a local lead when it is unambiguous: exactly one remote
+        entry and exactly one local lead with it that is already on the server. Remote leads
+        no local lead accounts for are mirrored as read-only "pull" leads without a code.
+        Merging never overwrites a field the user changed locally and has not uploaded.
         """
         at = at or now()
-        added = updated = kept = unidentified = 0
+        result = {"added": 0, "updated": 0, "kept_local": 0, "unidentified": 0, "ambiguous": 0}
+        by_code: dict[str, list[Any]] = {}
+        by_fp: dict[str, list[Any]] = {}
+        for r in remotes:
+            code = getattr(r, "code", None)
+            fp = fingerprint(r.fields)
+            if code:
+                by_code.setdefault(code, []).append(r)
+            elif fp:
+                by_fp.setdefault(fp, []).append(r)
+            else:
+                result["unidentified"] += 1
         with self._tx("save the lead list from the server") as c:
-            for r in remotes:
-                fp = fingerprint(r.fields)
-                code = getattr(r, "code", None)
-                row = None
-                if code:
-                    row = self._get_row(c, account, code)
-                if row is None and fp:
-                    row = c.execute(
-                        "SELECT * FROM leads WHERE account = ? AND fingerprint = ? ORDER BY code IS NULL, seq LIMIT 1",
-                        (account, fp),
-                    ).fetchone()
-                tags_text = json.dumps(list(r.tags), ensure_ascii=False)
-                if row is None:
-                    if not code and not fp:
-                        unidentified += 1
-                        continue
-                    scanned = _remote_time(getattr(r, "raw", None)) or at
-                    c.execute(
-                        """INSERT INTO leads(account, code, scanned, seq, notes, rating, tags, device_name,
-                               device_uuid, fields, state, source, updated_at, synced_at, fingerprint)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced', 'pull', ?, ?, ?)""",
-                        (account, code, scanned.isoformat(), self._next_seq(c), r.notes, r.rating, tags_text,
-                         r.device_name, r.device_uuid, _fields_json(r.fields), at.isoformat(),
-                         at.isoformat(), fp),
-                    )
-                    added += 1
+            for code, rs in by_code.items():
+                row = self._get_row(c, account, code)
+                if len(rs) > 1 and row is not None:
+                    result["ambiguous"] += len(rs)  # one lead per device on the server
                     continue
-                sets: dict[str, Any] = {}
-                local_kept = False
-                for name, value in (("notes", r.notes), ("rating", r.rating), ("tags", tags_text)):
-                    if row[f"{name}_dirty"]:
-                        local_kept = True
-                        continue
-                    if row[name] != value:
-                        sets[name] = value
-                new_fields = _fields_json(r.fields)
-                if r.fields and new_fields != row["fields"]:
-                    sets.update(fields=new_fields, fingerprint=fp)
-                if code and row["code"] is None:
-                    sets["code"] = code
-                kept += int(local_kept)
-                if sets:
-                    assign = ", ".join(f"{k} = ?" for k in sets)
-                    c.execute(f"UPDATE leads SET {assign} WHERE id = ?", (*sets.values(), row["id"]))
-                    updated += 1
-        return RemoteMergeResult(added=added, updated=updated, kept_local=kept, unidentified=unidentified)
+                if row is None:
+                    for r in rs:
+                        self._insert_pulled(c, account, r, at, code=code if len(rs) == 1 else None)
+                        result["added"] += 1
+                else:
+                    self._merge_into(c, row, rs[0], result)
+            for fp, rs in by_fp.items():
+                coded = c.execute(
+                    "SELECT * FROM leads WHERE account = ? AND fingerprint = ? AND code IS NOT NULL",
+                    (account, fp)).fetchall()
+                uploaded = [row for row in coded if row["uploaded"]]
+                pulled = c.execute(
+                    "SELECT * FROM leads WHERE account = ? AND fingerprint = ? AND code IS NULL ORDER BY seq",
+                    (account, fp)).fetchall()
+                if len(rs) == 1 and len(uploaded) == 1:
+                    self._merge_into(c, uploaded[0], rs[0], result)
+                    self._delete_rows(c, pulled)
+                elif not uploaded:
+                    self._mirror(c, account, pulled, rs, at, result)
+                elif len(rs) <= len(uploaded):  # all of them are ours; which is which is unknown
+                    result["ambiguous"] += len(rs) if len(uploaded) > 1 else 0
+                    self._delete_rows(c, pulled)
+                else:
+                    result["ambiguous"] += len(rs)
+            c.execute("DELETE FROM meta WHERE key = 'pull.reconcile'")
+        return RemoteMergeResult(**result)
+
+    def _insert_pulled(self, c: sqlite3.Connection, account: str, r: Any, at: datetime,
+                       code: str | None = None) -> None:
+        scanned = _remote_time(getattr(r, "raw", None)) or at
+        c.execute(
+            """INSERT INTO leads(account, code, scanned, seq, notes, rating, tags, device_name,
+                   device_uuid, fields, state, source, updated_at, synced_at, fingerprint)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced', 'pull', ?, ?, ?)""",
+            (account, code, scanned.isoformat(), self._next_seq(c), r.notes, r.rating,
+             json.dumps(list(r.tags), ensure_ascii=False), r.device_name, r.device_uuid,
+             _fields_json(r.fields), at.isoformat(), at.isoformat(), fingerprint(r.fields)),
+        )
+
+    def _merge_into(self, c: sqlite3.Connection, row: sqlite3.Row, r: Any, result: dict[str, int]) -> None:
+        """Server values for every field the user has not changed locally since the last upload."""
+        sets: dict[str, Any] = {}
+        kept = False
+        tags_text = json.dumps(list(r.tags), ensure_ascii=False)
+        for name, value in (("notes", r.notes), ("rating", r.rating), ("tags", tags_text)):
+            if row[f"{name}_dirty"]:
+                kept = True
+            elif row[name] != value:
+                sets[name] = value
+        new_fields = _fields_json(r.fields)
+        if r.fields and new_fields != row["fields"]:
+            sets.update(fields=new_fields, fingerprint=fingerprint(r.fields))
+        result["kept_local"] += int(kept)
+        if sets:
+            assign = ", ".join(f"{k} = ?" for k in sets)
+            c.execute(f"UPDATE leads SET {assign} WHERE id = ?", (*sets.values(), row["id"]))
+            result["updated"] += 1
+
+    def _mirror(self, c: sqlite3.Connection, account: str, pulled: list[sqlite3.Row], rs: list[Any],
+                at: datetime, result: dict[str, int]) -> None:
+        """Code-less copies of other devices' leads follow the server one to one, in order."""
+        for row, r in zip(pulled, rs):
+            sets = {"notes": r.notes, "rating": r.rating,
+                    "tags": json.dumps(list(r.tags), ensure_ascii=False), "fields": _fields_json(r.fields),
+                    "device_name": r.device_name, "device_uuid": r.device_uuid}
+            if any(row[k] != v for k, v in sets.items()):
+                assign = ", ".join(f"{k} = ?" for k in sets)
+                c.execute(f"UPDATE leads SET {assign}, synced_at = ? WHERE id = ?",
+                          (*sets.values(), at.isoformat(), row["id"]))
+                result["updated"] += 1
+        for r in rs[len(pulled):]:
+            self._insert_pulled(c, account, r, at)
+            result["added"] += 1
+        self._delete_rows(c, pulled[len(rs):])
+
+    @staticmethod
+    def _delete_rows(c: sqlite3.Connection, rows: Iterable[sqlite3.Row]) -> None:
+        """Only code-less pulled copies are ever deleted: they mirror the server, which
+        still holds them (they are never in the outbox)."""
+        for row in rows:
+            c.execute("DELETE FROM leads WHERE id = ? AND code IS NULL AND source = 'pull' "
+                      "AND id NOT IN (SELECT lead_id FROM outbox)", (row["id"],))
+
+    def needs_reconcile(self) -> bool:
+        rows = self._read("SELECT 1 FROM meta WHERE key = 'pull.reconcile'")
+        return bool(rows)
 
 
 def _remote_time(raw: dict[str, Any] | None) -> datetime | None:

@@ -95,6 +95,7 @@ class PullReport:
     updated: int = 0
     kept_local: int = 0
     unidentified: int = 0
+    ambiguous: int = 0
     forbidden: bool = False
     problem: str | None = None
 
@@ -329,6 +330,8 @@ class SyncEngine:
     def pull_due(self) -> bool:
         if self.store.get_meta(K_PULL_FORBIDDEN) == "1":
             return False
+        if self.store.needs_reconcile():
+            return True
         text = self.store.get_meta(K_LAST_PULL)
         return not text or self.clock() - datetime.fromisoformat(text) >= PULL_EVERY
 
@@ -352,7 +355,7 @@ class SyncEngine:
         result = self.store.merge_remote(self.account, remotes)
         self.store.set_many({K_LAST_PULL: self.clock().isoformat(), K_PULL_FORBIDDEN: None})
         return PullReport(added=result.added, updated=result.updated, kept_local=result.kept_local,
-                          unidentified=result.unidentified)
+                          unidentified=result.unidentified, ambiguous=result.ambiguous)
 
 
 def _dump(raw: object) -> str:
