@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print("not available: " + ", ".join(missing), file=sys.stderr)
     variants = {s.name: (s.name,) for s in statuses if s.ok}
-    default = tuple(d for d in qr.DEFAULT_DECODERS if d in variants)
+    default = qr.default_chain()
     if len(default) > 1:
         variants["default: " + " → ".join(default)] = default
     t0 = time.monotonic()

@@ -145,3 +145,27 @@ def test_k50_missing_decoder_reported(monkeypatch):
     assert qr.decode_frame(qr_image(TICKET), ["zbar", "zxing"])[0].decoder == "zxing"
     msg = qr.missing_decoders_message([s for s in st.values() if s.name == "zbar"])
     assert msg and "zbar" in msg and "scanner" in msg
+
+
+def test_zxing_up_rescues_a_tiny_code():
+    """Modules of ~1.5 px at 720p: the enlarged second zxing pass reads it."""
+    frame = badge_frame(TICKET, size=(1280, 720), scale=2)
+    small = cv2.resize(frame, None, fx=0.65, fy=0.65, interpolation=cv2.INTER_AREA)
+    canvas = np.full((720, 1280, 3), 150, np.uint8)
+    canvas[: small.shape[0], : small.shape[1]] = small
+    assert qr.decode_frame(canvas, ["zxing"]) == []  # too small for the plain pass
+    found = qr.decode_frame(canvas)
+    assert [(d.code, d.decoder) for d in found] == [(TICKET, "zxing-up")]
+
+
+def test_k50_only_opencv_left(monkeypatch):
+    def broken():
+        raise ImportError("missing")
+
+    for name in ("zxing", "zxing-up", "zbar"):
+        monkeypatch.setitem(qr._LOADERS, name, broken)
+    monkeypatch.setattr(qr, "_loaded", {})
+    monkeypatch.setattr(qr, "_failed", {})
+    assert qr.default_chain() == ("opencv",)
+    assert qr.missing_decoders_message() is None
+    assert qr.decode_frame(qr_image(TICKET))[0].decoder == "opencv"

@@ -80,7 +80,7 @@ class ScanPipeline:
 
     def process(self, frame: Frame) -> list[qr.Decoded]:
         """Decode one frame and return the codes it accepts (also used by tests directly)."""
-        chain = self.decoders or qr.DEFAULT_DECODERS
+        chain = self.decoders or qr.default_chain()
         if self.frames_decoded % self.fallback_every:
             chain = chain[:1]
         t0 = time.perf_counter()
