@@ -28,6 +28,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from leadscan import paths
+from leadscan.gui import settings as app_settings
 from leadscan.gui import theme
 from leadscan.gui.crash import CrashHandler
 from leadscan.gui.tasks import Lane, TaskManager
@@ -46,6 +47,18 @@ def icon_path() -> Path | None:
     return None
 
 
+def resolve_data_dir(args: argparse.Namespace) -> Path:
+    """--data-dir > LEADSCAN_DATA_DIR > portable mode (marker next to the program) > the
+    platform's user data folder."""
+    explicit = getattr(args, "data_dir", None)
+    if not explicit and not os.environ.get(paths.ENV_VAR):
+        from leadscan.gui import portable
+
+        if portable.is_portable():
+            return portable.portable_data_dir()
+    return paths.data_dir(explicit)
+
+
 class Shell(QObject):
     """Owns the booth, the background tasks, the inputs and the window for one run."""
 
@@ -57,7 +70,7 @@ class Shell(QObject):
 
         self.args = args
         self.app = app
-        self.data_dir = paths.data_dir(getattr(args, "data_dir", None))
+        self.data_dir = resolve_data_dir(args)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.demo: Any = None
         self.demo_info: Any = None
@@ -73,6 +86,7 @@ class Shell(QObject):
         self.crash = CrashHandler(lambda: self.window, secrets=self._secrets,
                                   log_path=str(self.data_dir / "leadscan.log"),
                                   show_dialogs=show_dialogs)
+        self.settings = app_settings.load(booth_dir)
         self.window: Any = None
         self.window = MainWindow(self.booth, self.tasks)
         self.tasks.crashed.connect(lambda exc, text: self.crash.report(exc, text))
@@ -80,6 +94,99 @@ class Shell(QObject):
         self.wedge: Any = None
         self.kiosk: Any = None
         self.ready_at: float | None = None
+        self.booth_dir = booth_dir
+        w = self.window
+        w.settings_requested.connect(self._open_settings)
+        w.settings_view.saved.connect(self.apply_settings)
+        w.settings_view.calibrate_requested.connect(self._calibrate)
+        w.logo_url_changed.connect(self._fetch_logo)
+        if w.profile is not None and w.profile.event.logo_url:
+            self._fetch_logo(w.profile.event.logo_url)
+
+    # -- settings -----------------------------------------------------------------------
+
+    def save_settings(self) -> None:
+        try:
+            app_settings.save(self.booth_dir, self.settings)
+        except OSError as exc:
+            self.window.show_error_text(f"Settings could not be saved: {exc}")
+
+    def _open_settings(self) -> None:
+        from leadscan.gui import portable
+
+        view = self.window.settings_view
+        view.load(self.settings, device_name=self.booth.device_name, data_dir=self.booth_dir,
+                  portable=portable.is_portable())
+
+        def cams() -> list[Any]:
+            from leadscan.core.scan.camera import list_cameras
+
+            return list_cameras()
+
+        self.tasks.run(cams, on_done=view.set_cameras, lane=Lane.NET, owner=view,
+                       label="list cameras")
+
+    def apply_settings(self, new: Any, device_name: str) -> None:
+        from leadscan.gui import portable
+
+        old = self.settings
+        self.settings = new
+        self.save_settings()
+        booth = self.booth
+        if device_name != booth.device_name:
+            def set_name() -> None:
+                booth.device_name = device_name
+
+            self.tasks.run(set_name, lane=Lane.DB, owner=self, label="device name")
+        if self.window.feedback is not None and hasattr(self.window.feedback, "set_sound_enabled"):
+            self.window.feedback.set_sound_enabled(new.sounds)
+        if self.wedge is not None:
+            self.wedge.set_mapping(new.scanner_mapping or None)
+        if (new.camera, new.resolution) != (old.camera, old.resolution):
+            self.args.camera = None  # the setting now decides
+            self._start_camera()
+        if self.kiosk is not None:
+            from leadscan.gui.pin import PinGuard
+
+            self.kiosk.settings = new
+            self.kiosk.guard = PinGuard(new.kiosk_pin)
+            self.kiosk.apply_visibility()
+        want_portable = self.window.settings_view.portable.isChecked()
+        if want_portable != portable.is_portable():
+            try:
+                portable.set_portable(want_portable)
+            except OSError as exc:
+                self.window.show_error_text(f"Portable mode could not be switched: {exc}")
+        self.window.status_line.showMessage("Settings saved.", 5000)
+        self.window.show_scan()
+
+    def _calibrate(self) -> None:
+        from leadscan.gui.calibration import CalibrationDialog
+
+        if self.wedge is None:
+            self.window.settings_view._fail("The USB scanner input is not available.")
+            return
+        dlg = CalibrationDialog(self.wedge, self.window)
+        dlg.mapping_found.connect(self.window.settings_view.set_mapping)
+        dlg.open()
+
+    def _fetch_logo(self, url: str) -> None:
+        if not url:
+            self.window.set_logo(None)
+            return
+        from leadscan.gui.logo import fetch_logo
+
+        cache = self.booth_dir / "cache"
+
+        def done(data: bytes | None) -> None:
+            from PySide6.QtGui import QPixmap
+
+            pix = QPixmap()
+            if data and pix.loadFromData(data):
+                self.window.set_logo(pix)
+
+        self.tasks.run(lambda: fetch_logo(url, cache), on_done=done, lane=Lane.NET, owner=self,
+                       label="logo")
 
     def _secrets(self) -> tuple[str, ...]:
         code = getattr(self.booth, "access_code", None) if self.booth else None
@@ -90,11 +197,8 @@ class Shell(QObject):
     def start(self) -> None:
         w = self.window
         self._install_inputs()
-        if getattr(self.args, "kiosk", False):
-            from leadscan.gui.kiosk import Kiosk
-
-            self.kiosk = Kiosk(w, self.data_dir)
-            self.kiosk.enter()
+        if getattr(self.args, "kiosk", False) or self.settings.kiosk:
+            self.start_kiosk()
         else:
             w.show()
         if self.demo is not None:
@@ -103,6 +207,18 @@ class Shell(QObject):
             if w.pages.currentWidget() is w.scan_view:
                 self._ready()
             self._start_camera()
+
+    def start_kiosk(self) -> None:
+        from leadscan.gui.kiosk import Kiosk
+
+        w = self.window
+        if self.kiosk is None:
+            self.kiosk = Kiosk(w, self.settings, save_settings=self.save_settings,
+                               keep_awake=not os.environ.get("LEADSCAN_NO_KEEP_AWAKE"))
+            w.page_changed.connect(lambda _p: self.kiosk.apply_visibility())
+            self.kiosk.entered.connect(lambda: setattr(w, "open_links_in_browser", False))
+            self.kiosk.left.connect(lambda: setattr(w, "open_links_in_browser", True))
+        self.kiosk.enter()
 
     def _start_demo(self) -> None:
         w = self.window
@@ -162,7 +278,12 @@ class Shell(QObject):
         from leadscan.gui import inputs
 
         self.wedge = inputs.install_wedge(self.app, self.window)
+        if self.wedge is not None and self.settings.scanner_mapping:
+            self.wedge.set_mapping(self.settings.scanner_mapping)
         self.window.feedback = inputs.make_feedback(self.window)
+        fb = self.window.feedback
+        if fb is not None and hasattr(fb, "set_sound_enabled"):
+            fb.set_sound_enabled(self.settings.sounds)
 
     def _start_camera(self) -> None:
         """Load the QR decoders on a worker (about 0.5 s of native library loading, kept off
@@ -173,13 +294,16 @@ class Shell(QObject):
         inputs.stop_camera(self.camera)
         self.camera = None
         source = getattr(self.args, "camera", None)
+        if source is None:
+            source = self.settings.camera
+        width, height = self.settings.size
         if inputs.parse_camera(source) is None:
             inputs.start_camera(self.window, None)
             return
         self.window.scan_view.preview.set_message("Starting camera…")
 
         def open_camera(_: object) -> None:
-            self.camera = inputs.start_camera(self.window, source)
+            self.camera = inputs.start_camera(self.window, source, width=width, height=height)
 
         self.tasks.run(inputs.warm_up_decoders, on_done=open_camera, on_error=open_camera,
                        lane=Lane.NET, owner=self, label="load decoders")
@@ -222,7 +346,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def main(args: argparse.Namespace) -> int:
-    data_dir = paths.data_dir(getattr(args, "data_dir", None))
+    data_dir = resolve_data_dir(args)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         from leadscan.core import logs

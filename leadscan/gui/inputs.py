@@ -67,7 +67,8 @@ def warm_up_decoders() -> str | None:
     return qr.missing_decoders_message()
 
 
-def start_camera(window: Any, source: Any) -> Any:
+def start_camera(window: Any, source: Any, *, width: int | None = None,
+                 height: int | None = None) -> Any:
     view = window.scan_view
     src = parse_camera(source)
     if src is None:
@@ -81,7 +82,7 @@ def start_camera(window: Any, source: Any) -> Any:
             "Camera support could not be loaded — use the USB scanner or type the code."
         )
         return None
-    worker = CameraWorker(src)
+    worker = CameraWorker(src, width=width, height=height)
     worker.frame.connect(view.preview.set_frame)
     worker.code_scanned.connect(lambda code, _fmt: window.handle_code(code, ScanSource.CAMERA))
     worker.status.connect(lambda text: _camera_status(view, text))

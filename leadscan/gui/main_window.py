@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -37,13 +37,19 @@ from leadscan.gui.views.lead_card import Outcome
 from leadscan.gui.views.leads import LeadsView
 from leadscan.gui.views.login import LoginDialog, LoginView
 from leadscan.gui.views.scan import ScanView
+from leadscan.gui.views.settings import SettingsView
 
 log = logging.getLogger("leadscan.gui.window")
+
+LINKS = (("imprint", "Imprint"), ("privacy", "Privacy"), ("help", "Help"), ("terms", "Terms"))
 
 
 class MainWindow(QMainWindow):
     scan_saved = Signal(object, float)  # ScanResult, seconds from input to saved
     lead_shown = Signal(object)
+    page_changed = Signal(object)
+    settings_requested = Signal()
+    logo_url_changed = Signal(str)
 
     def __init__(self, booth: Any, tasks: TaskManager, *, sync: SyncController | None = None) -> None:
         super().__init__()
@@ -58,14 +64,17 @@ class MainWindow(QMainWindow):
         self.shown_times: list[float] = []  # input -> saved and on screen
         self.feedback: Any = None  # gui.input.feedback when available
         self.login_dialog: LoginDialog | None = None
+        self._link_urls: dict[str, str | None] = {}
+        self._logo_url: str | None = None
         self._closing = False
 
         # pages
         self.login_view = LoginView(booth, tasks)
         self.scan_view = ScanView()
         self.leads_view = LeadsView()
+        self.settings_view = SettingsView()
         self.pages = QStackedWidget()
-        for page in (self.login_view, self.scan_view, self.leads_view):
+        for page in (self.login_view, self.scan_view, self.leads_view, self.settings_view):
             self.pages.addWidget(page)
 
         # header / navigation
@@ -78,16 +87,39 @@ class MainWindow(QMainWindow):
         self.subtitle = QLabel("")
         self.nav_scan = QPushButton("Scan")
         self.nav_leads = QPushButton("Leads")
-        self.nav_buttons: list[QPushButton] = [self.nav_scan, self.nav_leads]
+        self.nav_settings = QPushButton("Settings")
+        self.nav_buttons: list[QPushButton] = [self.nav_scan, self.nav_leads, self.nav_settings]
         for b in self.nav_buttons:
             b.setCheckable(True)
             b.setMinimumWidth(120)
+        self.logo = QLabel()
+        self.logo.setObjectName("logo")
+        self.logo.hide()
+        self.links = QHBoxLayout()
+        self.links.setSpacing(4)
+        self.link_buttons: dict[str, QPushButton] = {}
+        for key, text in LINKS:
+            b = QPushButton(text)
+            b.setFlat(True)
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            b.setStyleSheet("color: #cfe3ff; min-height: 20px; padding: 0 6px; border: none;"
+                            "text-decoration: underline; font-size: 10pt;")
+            b.clicked.connect(lambda _=False, k=key: self.open_link(k))
+            b.hide()
+            self.link_buttons[key] = b
+            self.links.addWidget(b)
+        self.links.addStretch(1)
+        self.open_links_in_browser = True  # kiosk: show the address instead (no escape)
         hl = QHBoxLayout(self.header)
         hl.setContentsMargins(16, 6, 16, 6)
+        hl.addWidget(self.logo)
         titles = QVBoxLayout()
         titles.setSpacing(0)
         titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
+        sub = QHBoxLayout()
+        sub.addWidget(self.subtitle)
+        sub.addLayout(self.links, 1)
+        titles.addLayout(sub)
         hl.addLayout(titles, 1)
         self.nav_layout = hl
         for b in self.nav_buttons:
@@ -112,6 +144,8 @@ class MainWindow(QMainWindow):
         self.leads_view.export_requested.connect(self.export_csv)
         self.nav_scan.clicked.connect(self.show_scan)
         self.nav_leads.clicked.connect(self.show_leads)
+        self.nav_settings.clicked.connect(self.show_settings)
+        self.settings_view.cancelled.connect(self.show_scan)
         self.status_line.sync_clicked.connect(lambda: self.sync.kick(force=True))
         self.sync.status_changed.connect(self._status)
         self.sync.synced.connect(self._synced)
@@ -140,7 +174,9 @@ class MainWindow(QMainWindow):
             b.setVisible(logged_in)
         self.nav_scan.setChecked(page is self.scan_view)
         self.nav_leads.setChecked(page is self.leads_view)
+        self.nav_settings.setChecked(page is self.settings_view)
         self.status_line.setVisible(logged_in)
+        self.page_changed.emit(page)
 
     def show_login(self) -> None:
         self._set_page(self.login_view)
@@ -159,6 +195,27 @@ class MainWindow(QMainWindow):
         self._set_page(self.leads_view)
         self.refresh_leads()
 
+    def show_settings(self) -> None:
+        self.scan_view.editor.flush()
+        self.settings_requested.emit()
+        self._set_page(self.settings_view)
+
+    def set_logo(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None or pixmap.isNull():
+            self.logo.hide()
+            return
+        self.logo.setPixmap(pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation))
+        self.logo.show()
+
+    def open_link(self, key: str) -> None:
+        url = self._link_urls.get(key)
+        if not url:
+            return
+        if self.open_links_in_browser:
+            QDesktopServices.openUrl(QUrl(url))
+        else:
+            QMessageBox.information(self, dict(LINKS)[key], f"{dict(LINKS)[key]}:\n{url}")
+
     def set_profile(self, profile: Profile | None) -> None:
         self.profile = profile
         self.scan_view.editor.set_profile(profile)
@@ -169,6 +226,16 @@ class MainWindow(QMainWindow):
         booth = f" · Booth {profile.booth}" if profile.booth else ""
         self.title.setText(profile.name + booth)
         self.subtitle.setText(profile.event.display_name())
+        ev = profile.event
+        self._link_urls = {"imprint": ev.imprint_url, "privacy": ev.privacy_url,
+                           "help": ev.help_url, "terms": ev.terms_url}
+        for key, b in self.link_buttons.items():
+            url = self._link_urls.get(key)
+            b.setVisible(bool(url))
+            b.setToolTip(url or "")
+        if ev.logo_url != self._logo_url:
+            self._logo_url = ev.logo_url
+            self.logo_url_changed.emit(ev.logo_url or "")
 
     # -- login --------------------------------------------------------------------------
 

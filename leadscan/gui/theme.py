@@ -61,11 +61,21 @@ QLabel#detail {{ font-size: 14pt; color: {GREY}; }}
 """
 
 
-def apply(app: QApplication) -> None:
+TOUCH_EXTRA = f"""
+QWidget {{ font-size: {BASE_PT + 3}pt; }}
+QPushButton, QToolButton {{ min-height: {TOUCH + 16}px; padding: 6px 20px; }}
+QLineEdit {{ min-height: {TOUCH + 8}px; }}
+QToolButton#star {{ font-size: 30pt; min-width: {TOUCH + 16}px; }}
+QPushButton#tag {{ border-radius: {(TOUCH + 16) // 2}px; }}
+"""
+
+
+def apply(app: QApplication, *, touch: bool = False) -> None:
+    """The app's look; `touch=True` (kiosk) makes every control larger."""
     font = QFont(app.font())
-    font.setPointSize(BASE_PT)
+    font.setPointSize(BASE_PT + (3 if touch else 0))
     app.setFont(font)
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(STYLESHEET + (TOUCH_EXTRA if touch else ""))
 
 
 def state_colour(state: SyncState) -> QColor:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from leadscan.core.scan import payload
-from leadscan.core.scan.wedge import Key, KeyIn, Replay, Scan, WedgeConfig, WedgeDecoder
+from leadscan.core.scan.wedge import Key, KeyIn, Replay, Scan, WedgeConfig, WedgeDecoder, typed_text
 
 log = logging.getLogger("leadscan.gui.wedge")
 
@@ -228,8 +228,7 @@ class WedgeFilter(QObject):
     def _emit_scan(self, code: str, keys: tuple[KeyIn, ...]) -> None:
         self.scans += 1
         if self._calibrating:
-            raw = "".join(k.text for k in keys)
-            self.calibration_scanned.emit(raw)
+            self.calibration_scanned.emit(typed_text(keys, self._decoder.config.prefix))
             return
         hint = payload.layout_hint(code)
         self.scanned.emit(code)
