@@ -173,3 +173,24 @@ def test_portable_marker_keeps_data_next_to_the_app(bundle_copy: Path, badge: Pa
     proc = run(exe, "decode", str(badge), data_dir=None)
     assert proc.returncode == 0, proc.stderr
     assert (bundle_copy / "data").is_dir()
+
+
+@pytest.mark.timeout(1800)
+def test_bundled_gui_demo_reaches_the_scan_screen(bundle: Bundle, tmp_path: Path) -> None:
+    """The frozen GUI starts headless: Qt plugins, in-process emulator, demo login."""
+    proc = run(bundle.exe, "--demo", "--camera", "none", data_dir=tmp_path / "data",
+               env={"LEADSCAN_EXIT_WHEN_READY": "1"}, timeout=180)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    ready = [line for line in proc.stdout.splitlines() if line.startswith("READY")]
+    assert ready, proc.stdout[-2000:] + proc.stderr[-3000:]
+
+
+@pytest.mark.timeout(1800)
+def test_headless_commands_do_not_load_qt(bundle: Bundle, tmp_path: Path, badge: Path) -> None:
+    """`--version` and `decode` start without Qt (PyInstaller's PySide6 hook would load it:
+    packaging/rthooks/rthook_leadscan_qt_lazy.py defers that to the GUI)."""
+    for args in (["--version"], ["decode", str(badge)]):
+        proc = run(bundle.exe, *args, data_dir=tmp_path / "data", env={"LD_DEBUG": "files"})
+        assert proc.returncode == 0
+        loaded = [line for line in proc.stderr.splitlines() if "file=" in line and "libQt6Core" in line]
+        assert not loaded, f"{args}: {loaded[:3]}"
