@@ -179,7 +179,7 @@ class WedgeDecoder:
 
     def _code(self, keys: list[KeyIn]) -> str | None:
         cfg = self.config
-        text = "".join(_case_by_shift(k) for k in keys)
+        text = typed_text(keys)
         if cfg.mapping:
             text = layout.apply(text, cfg.mapping)
         if cfg.prefix:
@@ -188,6 +188,14 @@ class WedgeDecoder:
             elif cfg.require_prefix:
                 return None
         return text or None
+
+
+def typed_text(keys: Iterable[KeyIn], prefix: str = "") -> str:
+    """What the scanner typed, letter case by Shift, no layout mapping (for calibration)."""
+    text = "".join(_case_by_shift(k) for k in keys)
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix) :]
+    return text
 
 
 def _case_by_shift(k: KeyIn) -> str:
@@ -214,7 +222,7 @@ def burst(
     t = t0_ms
     for ch in code:
         shift = ch.isupper()
-        text = ch.swapcase() if caps_lock and ch.lower() != ch.upper() else ch
+        text = ch.swapcase() if caps_lock and len(ch.swapcase()) == 1 else ch
         evs.append(KeyIn(text, t, Key.CHAR, shift=shift))
         t += ms_per_key
     if suffix in ("enter", "crlf"):
