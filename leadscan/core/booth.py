@@ -195,6 +195,8 @@ class Booth:
 
     def _reset_engine(self) -> None:
         with self._lock:
+            if self._engine is not None:
+                self._engine.close()
             if self._client is not None:
                 self._client.close()
             self._client = None

@@ -5,6 +5,6 @@
 """
 
 from .db import RecoveryReport
-from .leads import Claim, LeadStore, RemoteMergeResult
+from .leads import Claim, LeadStore, Outcome, RemoteMergeResult
 
-__all__ = ["Claim", "LeadStore", "RecoveryReport", "RemoteMergeResult"]
+__all__ = ["Claim", "LeadStore", "Outcome", "RecoveryReport", "RemoteMergeResult"]

@@ -61,6 +61,17 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed upload: success (with the server's lead), rejected (400,
+    with the reason), failed (transient, with the error and next attempt) or release."""
+
+    kind: str
+    server: Any = None
+    text: str = ""
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class RemoteMergeResult:
     added: int = 0
     updated: int = 0
@@ -402,59 +413,81 @@ class LeadStore:
 
     def complete_success(self, claim: Claim, server: ServerLead, at: datetime | None = None) -> Lead:
         """Store what the server holds, except fields the user changed after `claim.version`."""
-        at = at or now()
         with self._tx("save the server's answer") as c:
-            row = c.execute("SELECT * FROM leads WHERE id = ?", (claim.lead_id,)).fetchone()
-            if row is None:  # cannot happen: leads are never deleted while queued
-                raise StoreError("A queued lead disappeared from the database.")
-            sets: dict[str, Any] = {}
-            for name, value in (
-                ("notes", server.notes),
-                ("rating", server.rating),
-                ("tags", json.dumps(list(server.tags), ensure_ascii=False)),
-            ):
-                if row[f"{name}_dirty"] > claim.version:
-                    continue  # edited while the upload was in flight: local wins, goes up next
-                sets[name] = value
-                sets[f"{name}_dirty"] = 0
-            fp = fingerprint(server.fields)
-            sets.update(fields=_fields_json(server.fields), fingerprint=fp, uploaded=1,
-                        synced_at=at.isoformat())
-            if row["version"] == claim.version:
-                sets.update(state="synced", reason=None)
-                c.execute("DELETE FROM outbox WHERE id = ?", (claim.outbox_id,))
-            else:
-                sets.update(state="pending", reason=None)
-                c.execute(
-                    "UPDATE outbox SET in_flight = NULL, attempts = 0, next_attempt_at = NULL, "
-                    "last_error = NULL WHERE id = ?", (claim.outbox_id,)
-                )
-            assign = ", ".join(f"{k} = ?" for k in sets)
-            c.execute(f"UPDATE leads SET {assign} WHERE id = ?", (*sets.values(), claim.lead_id))
-            if fp and c.execute(
-                "SELECT 1 FROM leads WHERE account = ? AND fingerprint = ? AND code IS NULL LIMIT 1",
-                (row["account"], fp),
-            ).fetchone():
-                # a code-less copy pulled earlier may be this very lead: the next pull decides
-                c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pull.reconcile', '1')")
-            return row_to_lead(c.execute("SELECT * FROM leads WHERE id = ?", (claim.lead_id,)).fetchone())
+            return self._success(c, claim, server, at or now())
 
     def complete_rejected(self, claim: Claim, reason: str) -> Lead:
         """400: the server refuses the lead. Kept, visible, editable; leaves the outbox."""
         with self._tx("mark the lead as refused") as c:
-            c.execute("DELETE FROM outbox WHERE id = ?", (claim.outbox_id,))
-            c.execute("UPDATE leads SET state = 'rejected', reason = ? WHERE id = ?", (reason, claim.lead_id))
-            return row_to_lead(c.execute("SELECT * FROM leads WHERE id = ?", (claim.lead_id,)).fetchone())
+            return self._rejected(c, claim, reason)
 
     def complete_failed(self, claim: Claim, error: str, next_attempt_at: datetime | None) -> None:
         """A transient failure: the lead stays pending with the error noted."""
         with self._tx("note the failed upload") as c:
+            self._failed(c, claim, error, next_attempt_at)
+
+    def complete_batch(self, outcomes: Sequence[tuple[Claim, Outcome]]) -> None:
+        """Record the outcomes of several uploads in one transaction (one disk sync)."""
+        at = now()
+        with self._tx("save the server's answers") as c:
+            for claim, out in outcomes:
+                if out.kind == "success":
+                    self._success(c, claim, out.server, at)
+                elif out.kind == "rejected":
+                    self._rejected(c, claim, out.text)
+                elif out.kind == "failed":
+                    self._failed(c, claim, out.text, out.next_attempt_at)
+                else:
+                    c.execute("UPDATE outbox SET in_flight = NULL WHERE id = ?", (claim.outbox_id,))
+
+    def _success(self, c: sqlite3.Connection, claim: Claim, server: ServerLead, at: datetime) -> Lead:
+        row = c.execute("SELECT * FROM leads WHERE id = ?", (claim.lead_id,)).fetchone()
+        if row is None:  # cannot happen: leads are never deleted while queued
+            raise StoreError("A queued lead disappeared from the database.")
+        sets: dict[str, Any] = {}
+        for name, value in (
+            ("notes", server.notes),
+            ("rating", server.rating),
+            ("tags", json.dumps(list(server.tags), ensure_ascii=False)),
+        ):
+            if row[f"{name}_dirty"] > claim.version:
+                continue  # edited while the upload was in flight: local wins, goes up next
+            sets[name] = value
+            sets[f"{name}_dirty"] = 0
+        fp = fingerprint(server.fields)
+        sets.update(fields=_fields_json(server.fields), fingerprint=fp, uploaded=1,
+                    synced_at=at.isoformat())
+        if row["version"] == claim.version:
+            sets.update(state="synced", reason=None)
+            c.execute("DELETE FROM outbox WHERE id = ?", (claim.outbox_id,))
+        else:
+            sets.update(state="pending", reason=None)
             c.execute(
-                "UPDATE outbox SET in_flight = NULL, attempts = attempts + 1, last_error = ?, "
-                "next_attempt_at = ? WHERE id = ?",
-                (error, next_attempt_at.isoformat() if next_attempt_at else None, claim.outbox_id),
+                "UPDATE outbox SET in_flight = NULL, attempts = 0, next_attempt_at = NULL, "
+                "last_error = NULL WHERE id = ?", (claim.outbox_id,)
             )
-            c.execute("UPDATE leads SET reason = ? WHERE id = ? AND state = 'pending'", (error, claim.lead_id))
+        assign = ", ".join(f"{k} = ?" for k in sets)
+        c.execute(f"UPDATE leads SET {assign} WHERE id = ?", (*sets.values(), claim.lead_id))
+        if fp and c.execute(
+            "SELECT 1 FROM leads WHERE account = ? AND fingerprint = ? AND code IS NULL LIMIT 1",
+            (row["account"], fp),
+        ).fetchone():
+            # a code-less copy pulled earlier may be this very lead: the next pull decides
+            c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pull.reconcile', '1')")
+        return row_to_lead(c.execute("SELECT * FROM leads WHERE id = ?", (claim.lead_id,)).fetchone())
+
+    def _rejected(self, c: sqlite3.Connection, claim: Claim, reason: str) -> Lead:
+        c.execute("DELETE FROM outbox WHERE id = ?", (claim.outbox_id,))
+        c.execute("UPDATE leads SET state = 'rejected', reason = ? WHERE id = ?", (reason, claim.lead_id))
+        return row_to_lead(c.execute("SELECT * FROM leads WHERE id = ?", (claim.lead_id,)).fetchone())
+
+    def _failed(self, c: sqlite3.Connection, claim: Claim, error: str, next_attempt_at: datetime | None) -> None:
+        c.execute(
+            "UPDATE outbox SET in_flight = NULL, attempts = attempts + 1, last_error = ?, "
+            "next_attempt_at = ? WHERE id = ?",
+            (error, next_attempt_at.isoformat() if next_attempt_at else None, claim.outbox_id),
+        )
+        c.execute("UPDATE leads SET reason = ? WHERE id = ? AND state = 'pending'", (error, claim.lead_id))
 
     # -- pull -----------------------------------------------------------------------------
 

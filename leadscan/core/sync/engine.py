@@ -39,14 +39,15 @@ from ..errors import (
     TransientError,
 )
 from ..models import Profile
-from ..store import Claim, LeadStore
+from ..store import Claim, LeadStore, Outcome
 from .backoff import Backoff
 
 log = logging.getLogger("leadscan.sync")
 
 PROFILE_EVERY = timedelta(minutes=5)
 PULL_EVERY = timedelta(minutes=10)
-CLOCK_TOLERANCE = 300.0  # seconds between our clock and the server's Date before we warn
+CLOCK_TOLERANCE = 300.0
+BATCH = 16  # uploads per claim/commit round: one disk sync records up to BATCH answers  # seconds between our clock and the server's Date before we warn
 
 # meta keys (the state of sync, kept in the database)
 K_AUTH = "sync.auth_needed"
@@ -151,6 +152,7 @@ class SyncEngine:
         self.clock = clock
         self.concurrency = max(1, concurrency)
         self._profile_checked_this_run = False
+        self._executor: ThreadPoolExecutor | None = None
 
     # -- state in meta --------------------------------------------------------------------
 
@@ -256,32 +258,15 @@ class SyncEngine:
                 self._failed(TransientError(str(exc)))
                 return self._report(problem=str(exc))
         while True:
-            claims = self.store.claim(self.account, limit=self.concurrency)
+            claims = self.store.claim(self.account, limit=BATCH * self.concurrency)
             if not claims:
                 break
-            results = self._post_all(claims)
-            stop: ApiError | None = None
-            for claim, result in zip(claims, results):
-                if stop is not None:
-                    self.store.release([claim])
-                    continue
-                if isinstance(result, LeadResponse):
-                    self.store.complete_success(claim, result)
-                    uploaded += 1
-                elif isinstance(result, InvalidLead):
-                    self.store.complete_rejected(claim, result.reason)
-                    rejected += 1
-                    log.info("lead %d refused by the server: %s", claim.lead_id, result.reason)
-                elif isinstance(result, AuthError):
-                    self.store.release([claim])
-                    self._auth_failed()
-                    stop = result
-                else:
-                    exc = result if isinstance(result, ApiError) else TransientError(str(result))
-                    nxt = self._failed(exc)
-                    self.store.complete_failed(claim, problem_text(exc), nxt)
-                    stop = exc
+            outcomes, stop = self._upload_batch(claims)
+            self.store.complete_batch(outcomes)
+            uploaded += sum(1 for _, o in outcomes if o.kind == "success")
+            rejected += sum(1 for _, o in outcomes if o.kind == "rejected")
             if isinstance(stop, AuthError):
+                self._auth_failed()
                 return self._report(uploaded, rejected, auth_needed=True, problem=AUTH_TEXT)
             if stop is not None:
                 return self._report(uploaded, rejected, problem=problem_text(stop))
@@ -289,11 +274,47 @@ class SyncEngine:
         self.store.set_meta(K_LAST_SYNC, self.clock().isoformat())
         return self._report(uploaded, rejected)
 
-    def _post_all(self, claims: list[Claim]) -> list[LeadResponse | BaseException]:
-        if len(claims) == 1:
-            return [self._post(claims[0])]
-        with ThreadPoolExecutor(max_workers=len(claims), thread_name_prefix="upload") as pool:
-            return list(pool.map(self._post, claims))
+    def _upload_batch(self, claims: list[Claim]) -> tuple[list[tuple[Claim, Outcome]], ApiError | None]:
+        """Upload claimed leads in order, `concurrency` at a time (distinct codes, so the
+        order per code holds). After the first 401 or transient failure nothing more is
+        sent; answers already received are still recorded (they are true)."""
+        outcomes: list[tuple[Claim, Outcome]] = []
+        stop: ApiError | None = None
+        n = self.concurrency
+        for i in range(0, len(claims), n):
+            window = claims[i:i + n]
+            if stop is not None:
+                outcomes += [(c, Outcome("release")) for c in window]
+                continue
+            results = [self._post(window[0])] if n == 1 else list(self._pool().map(self._post, window))
+            for claim, result in zip(window, results):
+                if isinstance(result, LeadResponse):
+                    outcomes.append((claim, Outcome("success", server=result)))
+                elif isinstance(result, InvalidLead):
+                    outcomes.append((claim, Outcome("rejected", text=result.reason)))
+                    log.info("lead %d refused by the server: %s", claim.lead_id, result.reason)
+                elif isinstance(result, AuthError):
+                    outcomes.append((claim, Outcome("release")))
+                    stop = stop or result
+                else:
+                    exc = result if isinstance(result, ApiError) else TransientError(str(result))
+                    if stop is None:
+                        nxt = self._failed(exc)
+                        outcomes.append((claim, Outcome("failed", text=problem_text(exc), next_attempt_at=nxt)))
+                        stop = exc
+                    else:
+                        outcomes.append((claim, Outcome("release")))
+        return outcomes, stop
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="upload")
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     def _post(self, claim: Claim) -> LeadResponse | BaseException:
         upload = LeadUpload(
