@@ -215,3 +215,21 @@ def test_junk_and_non_ticket_need_two_sightings():
     assert pipe.filter([d], 11.0) == []  # held in view: once
     t = Decoded(TICKET, TICKET.encode(), "zxing", 1.0)
     assert pipe.filter([t], 20.0) == [t]  # ticket alphabet: first sight
+
+
+def test_k02_inverted_badge_decoded_within_a_second(tmp_path):
+    navy = badge_frame(TICKET, size=(1280, 720), invert=True, bg=40, angle=10)
+    navy[..., 0] = np.clip(navy[..., 0].astype(np.int16) + 60, 0, 255).astype(np.uint8)
+    frames = [blank_frame((1280, 720))] * 15 + [navy] * 45
+    video = write_video(tmp_path / "navy.avi", frames, fps=30)
+    got = []
+    src = FrameSource(video)
+    pipe = ScanPipeline(src, lambda d: got.append((d.code, time.monotonic())))
+    started = []
+    src._on_status = lambda st, m: started.append(time.monotonic()) if st == SourceState.RUNNING else None
+    pipe.start()
+    assert src.wait_state([SourceState.ENDED], 6)
+    pipe.stop()
+    assert [c for c, _ in got] == [TICKET]
+    shown_at = started[0] + 15 / 30
+    assert got[0][1] - shown_at < 1.0
