@@ -74,17 +74,17 @@ def run_mode(booth_dir: Path, url: str, mode: str) -> dict:
     import httpx
 
     from leadscan.core.booth import Booth
-    from leadscan.core.sync import engine as eng
 
     cfg = MODES[mode]
     transport = None if cfg["reuse"] else httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
     with Booth(booth_dir, transport=transport, concurrency=cfg["concurrency"]) as b:
-        b.store.set_meta(eng.K_SERVER if hasattr(eng, "K_SERVER") else "account.server_url", url)
         b.store.set_meta("account.server_url", url)
+        engine = b._get_engine()  # the upload pass alone (sync_once would also pull afterwards)
+        engine.refresh_profile()
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         n = b.status().pending
         t = time.perf_counter()
-        report = b.sync_once(force=True)
+        report = engine.run_pass(force=True)
         dt = time.perf_counter() - t
         assert report.pending == 0, report
         assert report.uploaded == n, report

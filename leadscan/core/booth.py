@@ -211,7 +211,8 @@ class Booth:
                 self._client = AppApiClient(url, code, transport=self._transport)
                 self._engine = SyncEngine(self.store, self.account, self._client,
                                           concurrency=self._concurrency,
-                                          clock=lambda: self._clock().astimezone(timezone.utc))
+                                          clock=lambda: self._clock().astimezone(timezone.utc),
+                                          generation=self.store.get_meta(eng.K_GENERATION))
             return self._engine
 
     def login(self, server_url: str, access_code: str, device_name: str | None = None) -> Profile:
@@ -242,6 +243,7 @@ class Booth:
             eng.K_PROFILE_AT: eng.utcnow().isoformat(),
             eng.K_AUTH: None, eng.K_FAILURES: None, eng.K_NEXT: None, eng.K_PROBLEM: None,
             eng.K_KIND: None, eng.K_PULL_FORBIDDEN: None, eng.K_ONLINE: "1",
+            eng.K_GENERATION: uuid.uuid4().hex,
         }
         if current != key:
             values[eng.K_LAST_PULL] = None

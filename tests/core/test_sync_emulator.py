@@ -290,3 +290,33 @@ def test_scans_before_login_are_adopted(tmp_path: Path, emulator: Any) -> None:
         b.login(emulator.base_url, emulator.exhibitor["access_code"])
         assert b.sync_once().uploaded == 1
     assert len(rest_leads(emulator)) == 1
+
+
+def test_late_401_for_the_replaced_code_does_not_lock_out_the_new_one(booth: Booth, emulator: Any) -> None:
+    """The GUI's worker may be mid-pass with the old code while the user logs in anew."""
+    from leadscan.core.api.client import AppApiClient
+    from leadscan.core.sync import SyncEngine
+    from leadscan.core.sync.engine import K_GENERATION
+
+    booth.scan(secret(emulator, 16), ScanSource.CAMERA)
+    old_code = emulator.exhibitor["access_code"]
+    with AppApiClient(emulator.base_url, old_code) as old_client:
+        old_engine = SyncEngine(booth.store, booth.account, old_client,
+                                generation=booth.store.get_meta(K_GENERATION))
+        emulator.set_faults(f"revoke={old_code}")
+        booth.login(emulator.base_url, emulator.exhibitor["lead_scanning_access_code"])
+        report = old_engine.run_pass(force=True)  # its requests carry the revoked code: 401
+        assert report.uploaded == 0
+        old_engine.close()
+    assert not booth.status().auth_needed
+    assert booth.sync_once(force=True).pending == 0
+
+
+def test_pass_on_a_closed_client_is_transient_not_a_crash(booth: Booth, emulator: Any) -> None:
+    booth.scan(secret(emulator, 17), ScanSource.CAMERA)
+    engine = booth._get_engine()
+    engine.client.close()  # what a concurrent re-login does to a running pass
+    report = engine.run_pass(force=True)
+    assert report.pending == 1 and report.problem
+    booth.login(emulator.base_url, emulator.exhibitor["access_code"])
+    assert booth.sync_once(force=True).pending == 0

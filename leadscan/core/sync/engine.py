@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from ..api.client import AppApiClient, LeadResponse, LeadUpload
@@ -43,6 +44,7 @@ from ..store import Claim, LeadStore, Outcome
 from .backoff import Backoff
 
 log = logging.getLogger("leadscan.sync")
+T = TypeVar("T")
 
 PROFILE_EVERY = timedelta(minutes=5)
 PULL_EVERY = timedelta(minutes=10)
@@ -62,6 +64,7 @@ K_PROFILE = "profile.json"
 K_PROFILE_AT = "profile.checked_at"
 K_PULL_FORBIDDEN = "pull.forbidden"
 K_LAST_PULL = "pull.last"
+K_GENERATION = "account.generation"  # changes at every login
 
 AUTH_TEXT = "Access code no longer valid — enter the new one"
 OFFLINE_TEXT = "Offline — scans are saved and will sync"
@@ -143,8 +146,12 @@ class SyncEngine:
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 1,
+        generation: str | None = None,
     ) -> None:
+        """`generation`: the login this engine's client belongs to (meta `account.generation`);
+        a 401 that answers a request made with an older code must not lock out the new one."""
         self.store = store
+        self.generation = generation
         self.account = account
         self.client = client
         self.backoff = backoff
@@ -176,11 +183,15 @@ class SyncEngine:
         self.store.set_meta(K_SKEW, str(round(skew)))
 
     def _succeeded(self) -> None:
+        if self._stale():
+            return
         self._note_clock()
         self.store.set_many({K_FAILURES: None, K_NEXT: None, K_PROBLEM: None, K_KIND: None,
                              K_ONLINE: "1"})
 
     def _failed(self, exc: ApiError) -> datetime:
+        if self._stale():  # a pass of a replaced login: its trouble is not the new login's
+            return self.clock()
         failures = int(self.store.get_meta(K_FAILURES, "0") or 0) + 1
         retry_after = exc.retry_after if isinstance(exc, TransientError) else None
         delay = self.backoff.delay(failures, retry_after=retry_after, rng=self.rng)
@@ -199,7 +210,13 @@ class SyncEngine:
         log.info("sync paused %.1fs after %s (failure %d)", delay, type(exc).__name__, failures)
         return nxt
 
+    def _stale(self) -> bool:
+        return self.generation is not None and self.store.get_meta(K_GENERATION) != self.generation
+
     def _auth_failed(self) -> None:
+        if self._stale():
+            log.info("401 for a code replaced meanwhile; ignored")
+            return
         self.store.set_many({K_AUTH: "1", K_PROBLEM: AUTH_TEXT, K_KIND: "auth", K_ONLINE: "1"})
         log.warning("access code refused (401): sync stopped until a new code is entered")
 
@@ -224,7 +241,7 @@ class SyncEngine:
     def refresh_profile(self) -> Profile:
         """GET profile; 401 marks the code refused. Raises the client's typed errors."""
         try:
-            profile = self.client.get_profile()
+            profile = _guard(self.client.get_profile)
         except AuthError:
             self._auth_failed()
             raise
@@ -361,7 +378,7 @@ class SyncEngine:
         if self.auth_needed:
             return PullReport(problem=AUTH_TEXT)
         try:
-            remotes = list(self.client.iter_leads())
+            remotes = _guard(lambda: list(self.client.iter_leads()))
         except PermissionDenied:
             self.store.set_meta(K_PULL_FORBIDDEN, "1")
             log.info("lead list not permitted for this access code (403); pulling stopped")
@@ -377,6 +394,18 @@ class SyncEngine:
         self.store.set_many({K_LAST_PULL: self.clock().isoformat(), K_PULL_FORBIDDEN: None})
         return PullReport(added=result.added, updated=result.updated, kept_local=result.kept_local,
                           unidentified=result.unidentified, ambiguous=result.ambiguous)
+
+
+def _guard(call: Callable[[], T]) -> T:
+    """Client calls: anything that is not one of our typed errors (e.g. the client was closed
+    by a new login while this pass ran) is a transient failure, never a crashed worker."""
+    try:
+        return call()
+    except LeadscanError:
+        raise
+    except Exception as exc:
+        log.exception("unexpected failure talking to the server")
+        raise TransientError(f"Unexpected problem talking to the server ({type(exc).__name__}).") from None
 
 
 def _dump(raw: object) -> str:
