@@ -177,10 +177,31 @@ class _FolderCapture:
         return 0.0
 
 
+class _Closed:
+    """A capture that did not open (a missing device we did not even try)."""
+
+    def isOpened(self) -> bool:  # noqa: N802
+        return False
+
+    def read(self) -> tuple[bool, Any]:
+        return False, None
+
+    def release(self) -> None:
+        pass
+
+    def get(self, prop: int) -> float:
+        return 0.0
+
+
 def _open_cv(source: int | str, width: int | None, height: int | None) -> Capture:
     import cv2
 
-    cap = cv2.VideoCapture(source)
+    if isinstance(source, int) and sys.platform.startswith("linux"):
+        if not Path(f"/dev/video{source}").exists():
+            return _Closed()  # spares OpenCV's probing of every backend (and its log noise)
+        cap = cv2.VideoCapture(source, cv2.CAP_V4L2)
+    else:
+        cap = cv2.VideoCapture(source)
     if isinstance(source, int) and cap.isOpened():
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         if width:
