@@ -13,7 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# an offscreen "screen" the size of a typical booth laptop (kiosk mode is full screen)
+_SCREEN = Path(tempfile.gettempdir()) / "leadscan-offscreen-1366x768.json"
+_SCREEN.write_text('{"screens": [{"name": "Booth", "x": 0, "y": 0, "width": 1366, '
+                   '"height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}')
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 import numpy as np  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
@@ -60,6 +64,29 @@ def camera_frame(attendee: dict) -> QImage:
     rgb = np.ascontiguousarray(bgr[:, :, ::-1])
     h, w = rgb.shape[:2]
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def serve_file(path: Path) -> str:
+    """Serve one file over loopback (the event logo); returns its URL."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    data = path.read_bytes()
+
+    class H(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}/logo.png"
 
 
 def main() -> int:
@@ -140,10 +167,65 @@ def main() -> int:
             save(w.login_dialog, out, "dialog-new-access-code")
             w.login_dialog.close()
         server.set_faults(None)
+        w._relogged_in(booth.login(server.base_url, code))
+        pump(app, lambda: booth.status().pending == 0 and not booth.status().auth_needed, 10)
 
         w.scan_view.clear_lead()
         w.scan_view.set_banner(None)
         save(w, out, "scan-idle")
+
+        # event links + logo (served locally, fetched on a worker and cached)
+        logo_url = serve_file(ROOT / "resources" / "leadscan.png")
+        from PySide6.QtGui import QPixmap
+
+        from leadscan.gui.logo import fetch_logo
+
+        def got_logo(data: bytes | None) -> None:
+            pix = QPixmap()
+            if data and pix.loadFromData(data):
+                w.set_logo(pix)
+
+        w.logo_url_changed.connect(lambda url: tasks.run(lambda: fetch_logo(url, tmp / "cache"),
+                                                         on_done=got_logo))
+        server.set_event(logo_url=logo_url, help_url="https://expo.example.org/help",
+                         terms_url="https://expo.example.org/terms")
+        booth.refresh_profile()
+        w.sync.refresh_status()
+        pump(app, lambda: w.logo.isVisible(), 10)
+        w.handle_code(att[3]["secret"], ScanSource.CAMERA)
+        pump(app, lambda: not tasks.busy, 3)
+        save(w, out, "scan-with-logo-and-links")
+
+        # settings
+        from leadscan.gui import settings as app_settings
+
+        w.show_settings()
+        w.settings_view.load(app_settings.Settings(), device_name=booth.device_name,
+                             data_dir=tmp / "booth", portable=False)
+        save(w, out, "settings")
+
+        # kiosk: full screen, touch sizes, PIN pad
+        from leadscan.gui.kiosk import Kiosk, PinPad
+        from leadscan.gui.pin import PinGuard, hash_pin
+
+        ks = app_settings.Settings(kiosk_pin=hash_pin("2468"))
+        kiosk = Kiosk(w, ks, keep_awake=False)
+        w.page_changed.connect(lambda _p: kiosk.apply_visibility())
+        kiosk.enter()
+        w.resize(*SIZE)
+        w.show_scan()
+        w.handle_code(att[40]["secret"], ScanSource.CAMERA)
+        pump(app, lambda: w.scan_view.card.lead is not None and bool(w.scan_view.card.lead.fields), 5)
+        save(w, out, "kiosk-scan")
+        pad = PinPad(w, title="Staff only: enter the exit PIN", guard=PinGuard(ks.kiosk_pin))
+        pad.resize(420, 640)
+        pad.show()
+        save(pad, out, "kiosk-pin")
+        pad.close()
+        kiosk.go_idle()
+        save(w, out, "kiosk-idle")
+        kiosk.unlocked = True
+        kiosk.leave()
     finally:
         w.sync.stop()
         tasks.shutdown()

@@ -202,7 +202,7 @@ class Kiosk(QObject):
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self.go_idle)
-        self.lock_button = QPushButton("🔒 Staff")
+        self.lock_button = QPushButton("Staff")
         self.lock_button.setObjectName("lock")
         self.lock_button.setToolTip("Leave kiosk mode (PIN)")
         self.lock_button.clicked.connect(self.request_exit)

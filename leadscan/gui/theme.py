@@ -47,7 +47,9 @@ QLabel#error {{
 QLabel#hint {{ color: {GREY}; }}
 QFrame#banner {{ background: #fff4e5; border: 1px solid #f0c36d; border-radius: 6px; }}
 QFrame#banner QLabel {{ color: #5c3b00; font-weight: bold; }}
-QToolButton#star {{ font-size: 24pt; min-width: {TOUCH}px; border: none; color: #b0b0b0; }}
+QToolButton#star {{
+    font-size: 24pt; min-width: {TOUCH}px; border: none; color: #b0b0b0; padding: 0;
+}}
 QToolButton#star:checked {{ color: #e8a200; }}
 QPushButton#tag {{
     border: 2px solid {BLUE}; border-radius: {TOUCH // 2}px; color: {BLUE}; background: white;
@@ -65,7 +67,7 @@ TOUCH_EXTRA = f"""
 QWidget {{ font-size: {BASE_PT + 3}pt; }}
 QPushButton, QToolButton {{ min-height: {TOUCH + 16}px; padding: 6px 20px; }}
 QLineEdit {{ min-height: {TOUCH + 8}px; }}
-QToolButton#star {{ font-size: 30pt; min-width: {TOUCH + 16}px; }}
+QToolButton#star {{ font-size: 28pt; min-width: {TOUCH + 8}px; padding: 0; }}
 QPushButton#tag {{ border-radius: {(TOUCH + 16) // 2}px; }}
 """
 

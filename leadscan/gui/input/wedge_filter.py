@@ -38,6 +38,14 @@ _ENTER_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
 _TAB_KEYS = {Qt.Key.Key_Tab, Qt.Key.Key_Backtab}
 
 
+def _shortcut_modifiers(mods: Qt.KeyboardModifier) -> bool:
+    """Ctrl+key, Alt+key (mnemonics), Meta+key: a shortcut, never scanner text. Ctrl+Alt
+    together is AltGr on Windows (typing `@`, `€` ...): text."""
+    ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+    alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+    return ctrl != alt or bool(mods & Qt.KeyboardModifier.MetaModifier)
+
+
 @dataclass
 class _Held:
     """A key press we held back: enough to re-create it, and whether its release came."""
@@ -146,7 +154,7 @@ class WedgeFilter(QObject):
             kind = Key.ENTER
         elif key in _TAB_KEYS:
             kind = Key.TAB
-        elif text and text.isprintable() and not (mods & Qt.KeyboardModifier.ControlModifier and not mods & Qt.KeyboardModifier.AltModifier):
+        elif text and text.isprintable() and not _shortcut_modifiers(mods):
             kind = Key.CHAR
         else:
             kind = Key.OTHER
@@ -245,6 +253,10 @@ class WedgeFilter(QObject):
                     continue
                 target = QApplication.focusWidget() or held.receiver
                 if target is None:
+                    continue
+                try:
+                    target.objectName()  # the widget may have been deleted meanwhile
+                except RuntimeError:
                     continue
                 press = QKeyEvent(
                     QEvent.Type.KeyPress, held.key, held.modifiers, held.scan_code,

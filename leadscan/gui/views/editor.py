@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLayoutItem,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -38,42 +39,87 @@ class _NotesEdit(QPlainTextEdit):
         self.focus_lost.emit()
 
 
+class FlowLayout(QLayout):
+    """Lays widgets left to right and wraps to the next line when the width runs out
+    (Qt's flow layout example): tag buttons fit any window width and touch size."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt name
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._do_layout(QRect(0, 0, width, 0), test=True)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._do_layout(rect, test=False)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _do_layout(self, rect: QRect, *, test: bool) -> int:
+        x, y, line_h = rect.x(), rect.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            next_x = x + hint.width() + self._spacing
+            if next_x - self._spacing > rect.right() and line_h > 0:
+                x = rect.x()
+                y += line_h + self._spacing
+                next_x = x + hint.width() + self._spacing
+                line_h = 0
+            if not test:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x = next_x
+            line_h = max(line_h, hint.height())
+        return y + line_h - rect.y()
+
+
 class FlowRow(QWidget):
     """Buttons that wrap onto several lines (for tags)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._lay = QVBoxLayout(self)
-        self._lay.setContentsMargins(0, 0, 0, 0)
-        self._lay.setSpacing(8)
+        self._lay = FlowLayout(self)
         self.buttons: list[QPushButton] = []
+        sp = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        sp.setHeightForWidth(True)
+        self.setSizePolicy(sp)
 
-    def set_buttons(self, buttons: list[QPushButton], per_row: int = 4) -> None:
+    def set_buttons(self, buttons: list[QPushButton]) -> None:
         for b in self.buttons:
+            self._lay.removeWidget(b)
             b.setParent(None)
             b.deleteLater()
-        while self._lay.count():
-            item = self._lay.takeAt(0)
-            lay = item.layout()
-            if lay is not None:
-                _clear(lay)
         self.buttons = buttons
-        row: QHBoxLayout | None = None
-        for i, b in enumerate(buttons):
-            if i % per_row == 0:
-                row = QHBoxLayout()
-                row.setSpacing(8)
-                self._lay.addLayout(row)
-            assert row is not None
-            row.addWidget(b)
-        if row is not None:
-            row.addStretch(1)
-
-
-def _clear(lay: QLayout) -> None:
-    while lay.count():
-        lay.takeAt(0)
-    lay.deleteLater()
+        for b in buttons:
+            self._lay.addWidget(b)
+        self.updateGeometry()
 
 
 class LeadEditor(QFrame):

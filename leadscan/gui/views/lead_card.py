@@ -63,6 +63,7 @@ class LeadCard(QFrame):
         self.band.setObjectName("band")
         self.band.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.band.setMinimumHeight(56)
+        self.band.setWordWrap(True)
         self.band.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.name = QLabel()
         self.name.setObjectName("leadname")
