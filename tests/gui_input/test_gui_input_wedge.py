@@ -230,3 +230,31 @@ def test_disabled_passes_everything(qtbot, wedge, window):
     focus(qtbot, window.line)
     send(key_events("bbb222", suffix="none"))
     assert window.line.text() == "bbb222" and wedge.got == []
+
+
+def test_shortcuts_are_not_held(qtbot, wedge, window):
+    """Alt+letter (mnemonics) and Ctrl+letter go straight through, even in quick succession."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    hits = []
+    act = QAction(window)
+    act.setShortcut(QKeySequence("Ctrl+K"))
+    act.triggered.connect(lambda: hits.append(1))
+    window.addAction(act)
+    focus(qtbot, window.line)
+    qtbot.keyClick(window.line, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: hits == [1], timeout=1000)
+    assert wedge.got == []
+
+
+def test_alt_mnemonic_reaches_its_button(qtbot, wedge, window):
+    from PySide6.QtWidgets import QPushButton
+
+    clicked = []
+    btn = QPushButton("&Save", window)
+    btn.clicked.connect(lambda: clicked.append(1))
+    btn.show()
+    focus(qtbot, window.line)
+    qtbot.keyClick(window.line, "s", Qt.KeyboardModifier.AltModifier)  # text "s", as X11 sends
+    qtbot.waitUntil(lambda: clicked == [1], timeout=1000)
+    assert window.line.text() == "" and wedge.got == []
