@@ -8,7 +8,7 @@ Times, from process spawn to exit (the command's work done = "ready"):
   (a segno QR badge, the whole decode path: OpenCV imread + zxing-cpp).
 Each command runs once to warm the page cache, then --runs times; the median and min are
 reported. The GUI's time to a scan-ready screen is measured by bench/startup_bench.py
-(the GUI's own benchmark).
+(the GUI's own benchmark); `--gui` runs the same measurement here for source and bundle.
 
 `--build` builds the one-folder bundle into a temporary folder first and reports build
 time and size. Without --bundle/--build only the source figures are printed (plus the
@@ -58,6 +58,28 @@ def timed(cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
     return out
 
 
+def time_to_ready(cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
+    """GUI: spawn -> the `READY` line gui/app.py prints with LEADSCAN_EXIT_WHEN_READY=1."""
+    out = []
+    e = dict(env, LEADSCAN_EXIT_WHEN_READY="1")
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=e, cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        assert proc.stdout is not None
+        dt = None
+        for line in proc.stdout:
+            if line.startswith("READY"):
+                dt = time.perf_counter() - t0
+                break
+        proc.wait(timeout=120)
+        if dt is None:
+            raise SystemExit(f"{' '.join(cmd)}: no READY line (exit {proc.returncode})")
+        if i:
+            out.append(dt)
+    return out
+
+
 def import_profile(args: list[str], env: dict[str, str]) -> dict[str, float]:
     """Self import time (ms) per top-level package for one command, from source."""
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "leadscan", *args], env=env,
@@ -88,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--bundle", type=Path, help="bundled executable (default: dist/leadscan/leadscan if built)")
     p.add_argument("--build", action="store_true", help="build the bundle into a temp folder first")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument("--gui", action="store_true",
+                   help="also time `--demo` to the scan-ready screen (offscreen, no camera)")
     args = p.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="leadscan-cli-bench-"))
@@ -122,6 +146,15 @@ def main(argv: list[str] | None = None) -> int:
                 med, best = statistics.median(t), min(t)
                 timings.setdefault(cmd_name, {})[target] = {"median_s": round(med, 3), "min_s": round(best, 3)}
                 rows.append((cmd_name, target, med, best))
+        if args.gui:
+            # Same measurement as bench/startup_bench.py (the GUI's benchmark), for both targets.
+            for target, prefix in targets.items():
+                gui_env = dict(env, LEADSCAN_DATA_DIR=str(tmp / f"gui-{target}"))
+                t = time_to_ready(prefix + ["--demo", "--camera", "none"], gui_env, args.runs)
+                med, best = statistics.median(t), min(t)
+                timings.setdefault("--demo to READY", {})[target] = {"median_s": round(med, 3),
+                                                                       "min_s": round(best, 3)}
+                rows.append(("--demo to READY", target, med, best))
         result["timings"] = timings
 
         print(f"\n{'command':<16} {'from':<7} {'median':>8} {'min':>8}   ({args.runs} runs, {os.cpu_count()} CPUs)")

@@ -34,6 +34,9 @@ EXCLUDES: list[str] = [
     # build / test tooling that is installed in the same venv
     "PyInstaller", "pytest", "_pytest", "pytestqt", "pytest_timeout", "pip", "setuptools",
     "pkg_resources", "_distutils_hack", "pygments", "IPython", "matplotlib",
+    # httpx's own command-line client (imports click + pygments at `import httpx`; httpx
+    # falls back to a stub when it is missing)
+    "httpx._main",
     # PySide6 modules leadscan does not use (large, and each pulls its own Qt libraries)
     "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.QtWebEngineQuick",
     "PySide6.QtWebChannel", "PySide6.QtWebSockets", "PySide6.QtWebView", "PySide6.QtHttpServer",
