@@ -98,15 +98,21 @@ def numeric_version(version: str) -> str:
 
 
 def icon_for(platform: str = sys.platform, root: Path = ROOT) -> Path | None:
-    """The app icon for this platform: the GUI's own in resources/ if there is one,
-    else the generated one under packaging/icons/ (see packaging/make_icons.py)."""
+    """The app icon for this platform, first found of:
+    1. the GUI's own icon in the platform's format (leadscan/resources/ or resources/,
+       leadscan.ico / leadscan.icns / leadscan.png);
+    2. the GUI's leadscan.png (PyInstaller converts it to .ico/.icns with Pillow), so every
+       platform shows the same picture;
+    3. the stand-ins under packaging/icons/ (drawn by packaging/make_icons.py).
+    """
     ext = ".ico" if platform.startswith("win") else ".icns" if platform == "darwin" else ".png"
-    names = [f"leadscan{ext}", f"icon{ext}", f"app{ext}", f"app_icon{ext}"]
-    for folder in (root / "leadscan" / "resources", root / "resources", root / "packaging" / "icons"):
-        for name in names:
+    gui_dirs = (root / "leadscan" / "resources", root / "resources")
+    for name in (f"leadscan{ext}", "leadscan.png"):
+        for folder in gui_dirs:
             if (folder / name).is_file():
                 return folder / name
-    return None
+    stand_in = root / "packaging" / "icons" / f"leadscan{ext}"
+    return stand_in if stand_in.is_file() else None
 
 
 def write_dist_info(workpath: str | os.PathLike[str], version: str) -> Path:
