@@ -85,7 +85,7 @@ def account_key(server_url: str, profile: Profile) -> str:
 
 class Booth:
     def __init__(self, data_dir: Path, *, transport: httpx.BaseTransport | None = None,
-                 concurrency: int = 1, clock: Callable[[], datetime] | None = None) -> None:
+                 concurrency: int = 4, clock: Callable[[], datetime] | None = None) -> None:
         """`clock` (tests, K35): returns the laptop's aware local time; default: the real one."""
         self.data_dir = Path(data_dir)
         self._clock = clock or now
@@ -358,6 +358,10 @@ class Booth:
         if skew is not None and abs(skew) > eng.CLOCK_TOLERANCE:
             problems.append(f"Computer clock is wrong by {_minutes(skew)} "
                             f"({'ahead of' if skew > 0 else 'behind'} the server) — fix the date and time")
+        elsewhere = s.pending_elsewhere(self.account) if self.account else 0
+        if elsewhere:
+            problems.append(f"{elsewhere} leads of another booth account are waiting: "
+                            "log in to that account again to upload them")
         forbidden = s.get_meta(eng.K_PULL_FORBIDDEN) == "1"
         if forbidden:
             problems.append(eng.PULL_FORBIDDEN_TEXT)

@@ -313,3 +313,18 @@ def test_pull_mirrors_other_devices_leads_one_to_one(store: LeadStore) -> None:
     # a code sent by the server is used as the key
     store.merge_remote(ACC, [remote(notes="coded", code="ticket-Z", name="Zed")])
     assert store.get(ACC, "ticket-Z").notes == "coded"
+
+
+def test_early_scans_are_adopted_and_clashing_edits_absorbed(store: LeadStore) -> None:
+    store.record_scan("", "early-only", scanned=at(0), source=ScanSource.MANUAL, device_name=None, device_uuid=None)
+    store.record_scan("", "both", scanned=at(1), source=ScanSource.MANUAL, device_name=None, device_uuid=None)
+    store.edit("", "both", notes="typed before login")
+    scan(store, "both")
+    store.complete_success(store.claim(ACC)[0], Resp(notes="server", rating=2))
+    assert store.adopt_unassigned(ACC) == 2
+    assert store.list("") == []
+    both = store.get(ACC, "both")
+    assert both.notes == "typed before login" and both.rating == 2 and both.state is SyncState.PENDING
+    assert store.get(ACC, "early-only") is not None
+    claims = {c.code: c for c in store.claim(ACC, limit=5)}
+    assert claims["both"].notes == "typed before login" and claims["both"].rating is None

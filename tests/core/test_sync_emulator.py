@@ -121,6 +121,7 @@ def test_k30_offline_backoff_then_immediate_attempt_when_back(booth: Booth, emul
     booth.scan(secret(emulator, 6), ScanSource.CAMERA)
     r1 = booth.sync_once()
     assert r1.pending == 1 and r1.next_attempt_at is not None and r1.problem.startswith("Offline")
+    assert r1.probe_after is not None and r1.probe_after <= 10
     assert booth.lead(secret(emulator, 6)).state is SyncState.PENDING
     r2 = booth.sync_once()  # not due: nothing tried, no error raised
     assert r2.skipped and r2.pending == 1

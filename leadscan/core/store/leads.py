@@ -353,15 +353,37 @@ class LeadStore:
         return [r[0] for r in self._read("SELECT DISTINCT account FROM leads WHERE state = 'pending'")]
 
     def adopt_unassigned(self, account: str) -> int:
-        """Scans made before the first login belong to the account that logs in first."""
+        """Scans made before the first login belong to the account that logs in first. A code
+        that account already has absorbs the early scan's edits (nothing is dropped)."""
+        at = now()
         with self._tx("assign the leads to the account") as c:
-            clash = c.execute(
-                "SELECT l.id FROM leads l JOIN leads o ON o.account = ? AND o.code = l.code "
-                "WHERE l.account = ''", (account,)
+            clashes = c.execute(
+                "SELECT l.*, o.id AS target_id, o.version AS target_version FROM leads l "
+                "JOIN leads o ON o.account = ? AND o.code = l.code WHERE l.account = ''", (account,)
             ).fetchall()
-            if clash:  # the same code scanned under both: keep both, never merge silently
-                return 0
-            return c.execute("UPDATE leads SET account = ? WHERE account = ''", (account,)).rowcount
+            for row in clashes:
+                version = row["target_version"] + 1
+                sets: dict[str, Any] = {}
+                for name in ("notes", "rating", "tags"):
+                    if row[f"{name}_dirty"]:
+                        sets[name] = row[name]
+                        sets[f"{name}_dirty"] = version
+                if sets:
+                    sets.update(version=version, state="pending", reason=None, updated_at=at.isoformat())
+                    assign = ", ".join(f"{k} = ?" for k in sets)
+                    c.execute(f"UPDATE leads SET {assign} WHERE id = ?", (*sets.values(), row["target_id"]))
+                    self._enqueue(c, row["target_id"], at)
+                c.execute("DELETE FROM outbox WHERE lead_id = ?", (row["id"],))
+                c.execute("DELETE FROM leads WHERE id = ?", (row["id"],))
+            moved = c.execute("UPDATE leads SET account = ? WHERE account = ''", (account,)).rowcount
+            return moved + len(clashes)
+
+    def pending_elsewhere(self, account: str) -> int:
+        """Pending leads kept under other accounts (after a forced logout and a switch)."""
+        rows = self._read(
+            "SELECT COUNT(*) FROM leads WHERE state = 'pending' AND account NOT IN (?, '')", (account,)
+        )
+        return int(rows[0][0])
 
     # -- outbox ---------------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ T = TypeVar("T")
 PROFILE_EVERY = timedelta(minutes=5)
 PULL_EVERY = timedelta(minutes=10)
 CLOCK_TOLERANCE = 300.0
+PROBE_EVERY = 5.0  # seconds between reachability checks while offline
 BATCH = 16  # uploads per claim/commit round: one disk sync records up to BATCH answers  # seconds between our clock and the server's Date before we warn
 
 # meta keys (the state of sync, kept in the database)
@@ -87,6 +88,9 @@ class SyncReport:
     problem: str | None = None  # why the pass stopped early, for people
     next_attempt_at: datetime | None = None
     pulled: "PullReport | None" = None
+    # while offline: call sync_once() again after this many seconds even if next_attempt_at is
+    # later; it only checks (cheaply) whether the server is reachable again and then uploads
+    probe_after: float | None = None
 
     @property
     def done(self) -> bool:
@@ -361,6 +365,7 @@ class SyncEngine:
             auth_needed=auth_needed,
             problem=problem,
             next_attempt_at=None if auth_needed else self.next_attempt_at(),
+            probe_after=PROBE_EVERY if not auth_needed and self.store.get_meta(K_KIND) == "offline" else None,
         )
 
     # -- pull -----------------------------------------------------------------------------
