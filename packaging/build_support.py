@@ -235,9 +235,9 @@ def strip_python_debug(binaries: list, workpath: str | os.PathLike[str]) -> tupl
     """Linux: copy the interpreter's own libraries (libpython, lib-dynload) without their
     debug sections (a source-built Python carries ~20 MB of them) and bundle the copies.
 
-    Only files under sys.base_prefix are touched: wheels' libraries are left alone (stripping
-    libraries that auditwheel/patchelf rewrote can break them). No-op without `strip`.
-    Returns (new TOC, bytes saved).
+    Only libpython and the stdlib's extension modules (`python3.X/lib-dynload/`) are touched:
+    wheels' libraries are left alone (stripping libraries that auditwheel/patchelf rewrote can
+    break them). No-op without `strip`. Returns (new TOC, bytes saved).
     """
     import shutil
     import subprocess
@@ -251,7 +251,8 @@ def strip_python_debug(binaries: list, workpath: str | os.PathLike[str]) -> tupl
     for entry in binaries:
         dest, src, kind = entry[0], entry[1], entry[2]
         real = str(Path(src).resolve())
-        if not any(real.startswith(p) for p in prefixes):
+        ours = Path(dest).name.startswith("libpython") or "/lib-dynload/" in dest.replace("\\", "/")
+        if not ours or not any(real.startswith(p) for p in prefixes):
             out.append(entry)
             continue
         target = out_dir / dest

@@ -42,6 +42,9 @@ def _size_mb(folder: Path) -> float:
 
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
+    # PyInstaller on Linux appends the archive with objcopy and classifies files with objdump.
+    missing = [tool for tool in ("objcopy", "objdump", "ldd") if shutil.which(tool) is None]
+    assert not missing, f"building the bundle needs {missing}: apt install binutils (scripts/setup.sh)"
     base = tmp_path_factory.mktemp("bundle")
     env = {k: v for k, v in os.environ.items()
            if k not in ("LEADSCAN_ONEFILE", "LEADSCAN_MEDIA_BACKEND", "LEADSCAN_DEBUG_BUILD")}
