@@ -197,3 +197,26 @@ def test_headless_commands_do_not_load_qt(bundle: Bundle, tmp_path: Path, badge:
         assert proc.returncode == 0
         loaded = [line for line in proc.stderr.splitlines() if "file=" in line and "libQt6Core" in line]
         assert not loaded, f"{args}: {loaded[:3]}"
+
+
+@pytest.mark.timeout(1800)
+def test_bundle_scans_and_syncs_against_the_emulator(bundle: Bundle, tmp_path: Path, emulator) -> None:
+    """The frozen app end to end (httpx, sqlite, keyring or its file fallback, decoders):
+    log in, queue a badge image, upload it, and the emulator holds the lead."""
+    from leadscan.emulator.badges import render_badge
+
+    attendee = emulator.attendees[0]
+    img = tmp_path / "badge.png"
+    render_badge(attendee).save(img)
+    data = tmp_path / "data"
+    proc = run(bundle.exe, "login", "--server", emulator.base_url, "--code",
+               emulator.exhibitor["access_code"], "--device-name", "bundle-test", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    proc = run(bundle.exe, "scan", str(img), data_dir=data)
+    assert proc.returncode == 0 and attendee["secret"] in proc.stdout, proc.stdout + proc.stderr
+    proc = run(bundle.exe, "sync", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    st = json.loads(run(bundle.exe, "status", "--json", data_dir=data).stdout)
+    assert (st["pending"], st["synced"], st["rejected"]) == (0, 1, 0), st
+    leads = json.loads(run(bundle.exe, "leads", "--json", data_dir=data).stdout)
+    assert [x["code"] for x in leads] == [attendee["secret"]] and leads[0]["fields"]
