@@ -77,7 +77,8 @@ def run_flow(gui: Gui, emulator: Any, tmp_path: Path, *, offline_first: bool) ->
         gui.qtbot.waitUntil(lambda: gui.window.status_line.status is not None
                             and gui.window.status_line.status.pending == N_BADGES, timeout=WAIT_MS)
         assert all(lead.state is SyncState.PENDING for lead in gui.booth.leads())
-        assert "Offline" in gui.window.status_line.connection.text()
+        gui.qtbot.waitUntil(lambda: "Offline" in gui.window.status_line.connection.text(),
+                            timeout=WAIT_MS)
         assert f"{N_BADGES} waiting" in gui.window.status_line.pending.text()
         gui.window.show_leads()
         gui.qtbot.waitUntil(lambda: len(gui.window.leads_view.model.leads) == N_BADGES)
