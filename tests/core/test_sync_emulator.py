@@ -321,3 +321,21 @@ def test_pass_on_a_closed_client_is_transient_not_a_crash(booth: Booth, emulator
     assert report.pending == 1 and report.problem
     booth.login(emulator.base_url, emulator.exhibitor["access_code"])
     assert booth.sync_once(force=True).pending == 0
+
+
+def test_disk_full_during_sync_is_a_store_error_and_loses_nothing(booth: Booth, emulator: Any) -> None:
+    from leadscan.core.errors import StoreError
+
+    codes = [secret(emulator, i) for i in range(20, 60)]
+    for c in codes:
+        booth.scan(c, ScanSource.CAMERA)
+        booth.edit(c, notes="x" * 3000)  # answers (attendee fields) need room to be recorded
+    pages = booth.store.execute_for_tests("PRAGMA page_count")[0][0]
+    booth.store.execute_for_tests(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError, match="disk is full"):
+        booth.sync_once(force=True)
+    assert booth.status().pending == len(codes)
+    booth.store.execute_for_tests("PRAGMA max_page_count = 1073741823")
+    assert booth.sync_once(force=True).pending == 0  # nothing stuck in flight
+    assert all(lead.notes == "x" * 3000 for lead in booth.leads())
+    assert {x["notes"] for x in rest_leads(emulator)} == {"x" * 3000}

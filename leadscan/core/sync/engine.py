@@ -283,7 +283,14 @@ class SyncEngine:
             if not claims:
                 break
             outcomes, stop = self._upload_batch(claims)
-            self.store.complete_batch(outcomes)
+            try:
+                self.store.complete_batch(outcomes)
+            except LeadscanError:  # disk full, ...: the answers are lost, the leads are not
+                try:
+                    self.store.release(claims)
+                except LeadscanError:
+                    pass  # released at the next start
+                raise
             uploaded += sum(1 for _, o in outcomes if o.kind == "success")
             rejected += sum(1 for _, o in outcomes if o.kind == "rejected")
             if isinstance(stop, AuthError):
