@@ -6,6 +6,7 @@ executable with QT_QPA_PLATFORM=offscreen and a fresh data folder.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -63,7 +64,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
 
 
 def run(exe: Path, *args: str, data_dir: Path | None, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        timeout: float = 120, wrap: list[str] | None = None) -> subprocess.CompletedProcess[str]:
     e = {k: v for k, v in os.environ.items()
          if k not in ("LEADSCAN_DATA_DIR", "LEADSCAN_PORTABLE", "QT_PLUGIN_PATH", "PYTHONPATH")}
     e["QT_QPA_PLATFORM"] = "offscreen"
@@ -71,7 +72,7 @@ def run(exe: Path, *args: str, data_dir: Path | None, env: dict[str, str] | None
         e["LEADSCAN_DATA_DIR"] = str(data_dir)
     if env:
         e.update(env)
-    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, env=e,
+    proc = subprocess.run([*(wrap or []), str(exe), *args], capture_output=True, text=True, env=e,
                           timeout=timeout, cwd=exe.parent.parent)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
@@ -220,3 +221,39 @@ def test_bundle_scans_and_syncs_against_the_emulator(bundle: Bundle, tmp_path: P
     assert (st["pending"], st["synced"], st["rejected"]) == (0, 1, 0), st
     leads = json.loads(run(bundle.exe, "leads", "--json", data_dir=data).stdout)
     assert [x["code"] for x in leads] == [attendee["secret"]] and leads[0]["fields"]
+
+
+def system_libzbar() -> Path:
+    import ctypes.util
+
+    spec = importlib.util.spec_from_file_location("leadscan_build_support",
+                                                  ROOT / "packaging" / "build_support.py")
+    bs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bs)
+    assert ctypes.util.find_library("zbar")
+    return Path(bs.zbar_binaries()[0][0]).resolve()
+
+
+@pytest.mark.timeout(1800)
+def test_k50_machine_without_zbar_still_decodes_with_the_bundled_one(bundle_copy: Path, tmp_path: Path,
+                                                                       badge: Path) -> None:
+    """K50 for real: the system libzbar is hidden (a private mount namespace puts /dev/null over
+    it), zxing-cpp is removed from the bundle, and the badge must still be read, by zbar."""
+    lib = system_libzbar()
+    hide = ["unshare", "--mount", "sh", "-c", f'mount --bind /dev/null "{lib}" && exec "$@"', "sh"]
+    probe = subprocess.run([*hide, sys.executable, "-c", "from pyzbar import pyzbar"],
+                           capture_output=True, text=True, timeout=60)
+    if "Operation not permitted" in probe.stderr or "unshare failed" in probe.stderr \
+            or "mount:" in probe.stderr:
+        pytest.skip(f"cannot hide the system libzbar here (needs a mount namespace): {probe.stderr.strip()[:200]}")
+    assert probe.returncode != 0, "the system libzbar is still loadable from source"
+    for so in (bundle_copy / "_internal").glob("zxingcpp*.so"):
+        so.unlink()
+    exe = bundle_copy / "leadscan"
+    proc = run(exe, "selfcheck", "--json", data_dir=tmp_path / "data", wrap=hide)
+    _, f = findings(proc)
+    assert f["zbar"]["ok"] and "bundled:" in f["zbar"]["detail"], f["zbar"]
+    proc = run(exe, "decode", str(badge), "--json", data_dir=tmp_path / "data", wrap=hide)
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = json.loads(proc.stdout)
+    assert [(c["code"], c["decoder"]) for c in entry["codes"]] == [(BADGE_CODE, "zbar")]
