@@ -8,6 +8,7 @@
     kiosk: bool              --kiosk: full screen, exit only with the PIN
     camera: str | int | None --camera INDEX_OR_VIDEO_PATH (default: settings, else index 0;
                              "none" disables the camera)
+    demo_attendees: int      (tests) size of a freshly created demo data set, default 300
 
 Environment (for benchmarks and tests): LEADSCAN_EXIT_WHEN_READY=1 prints
 `READY <seconds since start>` once the scan screen is shown, then quits.
@@ -79,7 +80,7 @@ class Shell(QObject):
         if getattr(args, "demo", False):
             from leadscan.gui.demo import Demo
 
-            self.demo = Demo(self.data_dir)
+            self.demo = Demo(self.data_dir, attendees=int(getattr(args, "demo_attendees", 0) or 300))
             booth_dir = self.demo.booth_dir
         booth_dir.mkdir(parents=True, exist_ok=True)
         self.booth = Booth(booth_dir)

@@ -39,7 +39,8 @@ class DemoInfo:
 
 
 class Demo:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, attendees: int = DEMO_ATTENDEES) -> None:
+        self.attendees = attendees
         self.root = Path(data_dir) / "demo"
         self.emulator_dir = self.root / "emulator"
         self.badges_dir = self.root / "badges"
@@ -75,7 +76,7 @@ class Demo:
         data = self._load()
         if data is None or not db_path(self.emulator_dir).is_file():
             log.info("creating the demo data set in %s", self.emulator_dir)
-            info = init_dataset(self.emulator_dir, attendees=DEMO_ATTENDEES, force=True)
+            info = init_dataset(self.emulator_dir, attendees=self.attendees, force=True)
             data = {"info": info, "exhibitors": info["exhibitors"], "port": 0}
         port = int(data.get("port") or 0)
         try:

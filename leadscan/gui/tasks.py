@@ -155,6 +155,9 @@ class TaskManager(QObject):
 
     @Slot(object)
     def _on_deliver(self, outcome: _Outcome) -> None:
+        if self._closed and not self.synchronous:
+            log.debug("task %s finished after shutdown; result dropped", outcome.label)
+            return
         owner = outcome.owner
         if owner is not None and not shiboken6.isValid(owner):
             log.debug("task %s finished after its owner was deleted", outcome.label)
