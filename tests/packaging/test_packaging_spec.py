@@ -230,3 +230,24 @@ def test_zbar_hook_falls_back_to_the_system_library(tmp_path: Path) -> None:
     print(json.dumps({"names": [d._name for d in pyzbar.EXTERNAL_DEPENDENCIES]}))
 """)
     assert run_hook_driver(tmp_path, code)["names"] == ["libzbar.so.0"]
+
+
+@pytest.mark.parametrize("before,orig,after", [
+    ("{base}", None, None),                  # set by the bootloader only: removed
+    ("{base}", "/opt/lib", "/opt/lib"),      # user's own value restored
+    ("/usr/local/lib", None, "/usr/local/lib"),  # not the bootloader's: untouched
+])
+def test_children_do_not_inherit_the_bundle_library_path(tmp_path: Path, before: str,
+                                                           orig: str | None, after: str | None) -> None:
+    app = tmp_path / "app"
+    (app / "_internal").mkdir(parents=True)
+    env = {"LD_LIBRARY_PATH": before.format(base=app / "_internal")}
+    if orig:
+        env["LD_LIBRARY_PATH_ORIG"] = orig
+    code = PRETEND_FROZEN.format(app=str(app), hook=str(HOOKS / "rthook_leadscan_child_env.py")) + \
+        "import subprocess\n" \
+        "child = subprocess.run(['sh', '-c', 'printf %s \"${LD_LIBRARY_PATH-UNSET}\"'], capture_output=True, text=True).stdout\n" \
+        "print(json.dumps({'child': child}))\n"
+    out = run_hook_driver(tmp_path, code, env=env)
+    if sys.platform.startswith("linux"):
+        assert out["child"] == (after if after is not None else "UNSET")
