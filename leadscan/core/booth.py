@@ -50,7 +50,7 @@ K_ACCOUNT = "account.key"
 K_DEVICE_NAME = "device.name"
 K_DEVICE_UUID = "device.uuid"
 
-__all__ = ["UNSET", "Booth", "BoothStatus", "PullReport", "ScanResult", "SyncReport", "Unset"]
+__all__ = ["UNSET", "Booth", "BoothStatus", "PullReport", "ScanResult", "SyncReport", "SyncState", "Unset"]
 
 
 @dataclass(frozen=True)
@@ -280,6 +280,7 @@ class Booth:
             raise LeadscanError("Empty code: nothing was scanned.")
         if len(code) > MAX_CODE_LEN:
             raise LeadscanError("This code is far too long to be a badge; not saved.")
+        _check_text(code, "This code")
         lead, is_new = self.store.record_scan(
             self.account, code, scanned=self._clock(), source=ScanSource(source),
             device_name=self.device_name or None, device_uuid=self.device_uuid or None,
@@ -303,6 +304,7 @@ class Booth:
         if notes is not None:
             if not isinstance(notes, str):
                 raise LeadscanError("Notes must be text.")
+            _check_text(notes, "The notes")
             if len(notes) > MAX_NOTES_LEN:
                 raise LeadscanError(f"Notes are limited to {MAX_NOTES_LEN} characters.")
             if profile is not None and not profile.notes_allowed and notes != current.notes:
@@ -321,6 +323,8 @@ class Booth:
             if isinstance(tags, str):
                 raise LeadscanError("Tags must be a list.")
             tags = list(dict.fromkeys(str(t) for t in tags))
+            for t in tags:
+                _check_text(t, "A tag")
             if profile is not None and profile.tags:
                 unknown = [t for t in tags if t not in profile.tags]
                 if unknown:
@@ -429,6 +433,15 @@ class Booth:
         return f"Booth({str(self.data_dir)!r}, server={self.server_url!r})"
 
 
+def _check_text(text: str, what: str) -> None:
+    """Text that cannot be stored as UTF-8 (lone surrogates) is refused with a message,
+    never half-saved. Decoders turn bytes into text reversibly (core.scan.payload)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise LeadscanError(f"{what} contains characters that cannot be saved (broken text).") from None
+
+
 def _minutes(seconds: int) -> str:
     m = round(abs(seconds) / 60)
     if m >= 120:
@@ -444,5 +457,3 @@ def _default_device_name() -> str:
 
     return (platform.node() or "leadscan")[:MAX_DEVICE_NAME]
 
-
-_ = SyncState  # re-exported vocabulary for shells
