@@ -117,6 +117,8 @@ class Booth:
             info = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             info = {}
+        if not isinstance(info, dict) or not all(isinstance(v, str) for v in info.values()):
+            info = {}
         dev_uuid = info.get("uuid") or self.store.get_meta(K_DEVICE_UUID) or str(uuid.uuid4())
         name = info.get("name") or self.store.get_meta(K_DEVICE_NAME) or _default_device_name()
         if self.store.get_meta(K_DEVICE_UUID) != dev_uuid or self.store.get_meta(K_DEVICE_NAME) != name:

@@ -37,6 +37,7 @@ from ..errors import (
     PermissionDenied,
     RateLimited,
     ServerError,
+    TlsError,
     TransientError,
 )
 from ..models import Profile
@@ -113,6 +114,8 @@ def problem_kind(exc: BaseException) -> str:
         return "auth"
     if isinstance(exc, BadResponse) and exc.captive_portal:
         return "portal"
+    if isinstance(exc, TlsError):
+        return "tls"
     if isinstance(exc, NetworkError):
         return "offline"
     if isinstance(exc, RateLimited):
@@ -130,7 +133,7 @@ def problem_text(exc: BaseException) -> str:
         return AUTH_TEXT
     if kind == "portal":
         return PORTAL_TEXT
-    if kind == "offline" and not type(exc).__name__ == "TlsError":
+    if kind == "offline":
         return OFFLINE_TEXT
     if kind == "forbidden":
         return SCAN_FORBIDDEN_TEXT
