@@ -169,14 +169,14 @@ def test_missing_decoder_in_bundle_degrades_not_crashes(bundle_copy: Path, tmp_p
 
 @pytest.mark.timeout(1800)
 def test_portable_marker_keeps_data_next_to_the_app(bundle_copy: Path, badge: Path) -> None:
-    (bundle_copy / "portable.txt").write_text("# LeadScan portable mode\n")
+    (bundle_copy / "leadscan-portable").write_text("portable\n")  # as Settings writes it
     exe = bundle_copy / "leadscan"
     proc = run(exe, "selfcheck", "--json", data_dir=None)
     _, f = findings(proc)
-    assert f["data-dir"]["detail"] == f"{bundle_copy / 'data'} (portable mode)"
+    assert f["data-dir"]["detail"] == f"{bundle_copy / 'leadscan-data'} (portable mode)"
     proc = run(exe, "decode", str(badge), data_dir=None)
     assert proc.returncode == 0, proc.stderr
-    assert (bundle_copy / "data").is_dir()
+    assert (bundle_copy / "leadscan-data").is_dir()
 
 
 @pytest.mark.timeout(1800)

@@ -166,41 +166,41 @@ PRETEND_FROZEN = textwrap.dedent("""
 """)
 
 
+def portable_env(tmp_path: Path, app: Path, env: dict[str, str] | None = None) -> dict:
+    code = PRETEND_FROZEN.format(app=str(app), hook=str(HOOKS / "rthook_leadscan_portable.py")) + \
+        "print(json.dumps({k: os.environ.get(k) for k in ('LEADSCAN_DATA_DIR', 'LEADSCAN_PORTABLE')}))\n"
+    return run_hook_driver(tmp_path, code, env=env)
+
+
 def test_portable_marker_puts_data_next_to_the_executable(tmp_path: Path) -> None:
+    from leadscan.gui import portable  # the GUI's convention: same marker, same folder
+
     app = tmp_path / "stick" / "leadscan"
     app.mkdir(parents=True)
-    (app / "portable.txt").write_text("# keep data next to the app\n")
-    out = run_hook_driver(tmp_path, PRETEND_FROZEN.format(app=str(app), hook=str(HOOKS / "rthook_leadscan_portable.py"))
-                          + "print(json.dumps({k: os.environ.get(k) for k in ('LEADSCAN_DATA_DIR', 'LEADSCAN_PORTABLE')}))\n")
-    assert out["LEADSCAN_DATA_DIR"] == str(app / "data")
-    assert out["LEADSCAN_PORTABLE"] == str(app / "portable.txt")
+    portable.set_portable(True, app)  # what the Settings screen does
+    out = portable_env(tmp_path, app)
+    assert out["LEADSCAN_DATA_DIR"] == str(portable.portable_data_dir(app))
+    assert out["LEADSCAN_PORTABLE"] == str(app / portable.MARKER)
 
 
-def test_portable_marker_may_name_the_folder_and_env_wins(tmp_path: Path) -> None:
+def test_explicit_data_dir_wins_over_portable_marker(tmp_path: Path) -> None:
     app = tmp_path / "leadscan"
     app.mkdir()
-    (app / "portable.txt").write_text("# comment\nbooth-data\n")
-    code = PRETEND_FROZEN.format(app=str(app), hook=str(HOOKS / "rthook_leadscan_portable.py")) + \
-        "print(json.dumps({'d': os.environ.get('LEADSCAN_DATA_DIR')}))\n"
-    assert run_hook_driver(tmp_path, code)["d"] == str(app / "booth-data")
-    assert run_hook_driver(tmp_path, code, env={"LEADSCAN_DATA_DIR": "/explicit"})["d"] == "/explicit"
+    (app / "leadscan-portable").write_text("leadscan keeps its data in the leadscan-data folder\n")
+    assert portable_env(tmp_path, app, {"LEADSCAN_DATA_DIR": "/explicit"})["LEADSCAN_DATA_DIR"] == "/explicit"
 
 
 def test_no_marker_no_change(tmp_path: Path) -> None:
     app = tmp_path / "leadscan"
     app.mkdir()
-    code = PRETEND_FROZEN.format(app=str(app), hook=str(HOOKS / "rthook_leadscan_portable.py")) + \
-        "print(json.dumps({'d': os.environ.get('LEADSCAN_DATA_DIR')}))\n"
-    assert run_hook_driver(tmp_path, code)["d"] is None
+    assert portable_env(tmp_path, app) == {"LEADSCAN_DATA_DIR": None, "LEADSCAN_PORTABLE": None}
 
 
 def test_portable_marker_next_to_macos_app(tmp_path: Path) -> None:
     macos = tmp_path / "LeadScan.app" / "Contents" / "MacOS"
     macos.mkdir(parents=True)
-    (tmp_path / "portable.txt").write_text("")
-    code = PRETEND_FROZEN.format(app=str(macos), hook=str(HOOKS / "rthook_leadscan_portable.py")) + \
-        "print(json.dumps({'d': os.environ.get('LEADSCAN_DATA_DIR')}))\n"
-    assert run_hook_driver(tmp_path, code)["d"] == str(tmp_path / "data")
+    (tmp_path / "leadscan-portable").write_text("")
+    assert portable_env(tmp_path, macos)["LEADSCAN_DATA_DIR"] == str(tmp_path / "leadscan-data")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux loader path")
