@@ -328,3 +328,19 @@ def test_early_scans_are_adopted_and_clashing_edits_absorbed(store: LeadStore) -
     assert store.get(ACC, "early-only") is not None
     claims = {c.code: c for c in store.claim(ACC, limit=5)}
     assert claims["both"].notes == "typed before login" and claims["both"].rating is None
+
+
+def test_second_process_does_not_release_the_owners_uploads(tmp_path: Path) -> None:
+    """The CLI opened next to the running GUI must not re-queue rows the GUI is uploading."""
+    owner = LeadStore.open(tmp_path / "x.db")
+    scan(owner, "c1")
+    (claim,) = owner.claim(ACC)
+    second = LeadStore.open(tmp_path / "x.db")
+    assert owner.owner and not second.owner and second.released_at_open == 0
+    assert second.claim(ACC) == []  # still in flight for the owner
+    second.close()
+    owner.close()  # as if the GUI died: the lock goes with it
+    with LeadStore.open(tmp_path / "x.db") as third:
+        assert third.owner and third.released_at_open == 1
+        assert third.claim(ACC)[0].code == "c1"
+    del claim

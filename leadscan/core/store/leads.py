@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from ..errors import LeadscanError, StoreError
 from ..models import UNSET, AttendeeField, Lead, ScanSource, SyncState, Unset
 from .db import RecoveryReport, open_database, store_error
+from .lock import FolderLock
 
 
 class ServerLead(Protocol):
@@ -121,22 +122,38 @@ def row_to_lead(row: sqlite3.Row) -> Lead:
 
 
 class LeadStore:
-    def __init__(self, conn: sqlite3.Connection, path: Path, recovery: RecoveryReport | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, recovery: RecoveryReport | None,
+                 folder_lock: FolderLock | None = None) -> None:
         conn.row_factory = sqlite3.Row
         self._conn = conn
         self.path = path
         self.recovery = recovery
         self._lock = threading.RLock()
         self._closed = False
-        self.released_at_open = self._release_in_flight()
+        self._folder_lock = folder_lock
+        # Rows left in flight by a crash go back to the queue, unless another live process
+        # owns the folder (they may be its uploads under way right now).
+        self.owner = folder_lock is None or folder_lock.owned
+        self.released_at_open = self._release_in_flight() if self.owner else 0
 
     @classmethod
     def open(cls, path: Path) -> "LeadStore":
-        conn, recovery = open_database(path)
+        folder_lock = FolderLock(path.with_name(path.name + ".lock"))
         try:
-            return cls(conn, path, recovery)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # open_database reports it
+        folder_lock.acquire()
+        try:
+            conn, recovery = open_database(path)
+        except BaseException:
+            folder_lock.release()
+            raise
+        try:
+            return cls(conn, path, recovery, folder_lock)
         except BaseException:
             conn.close()
+            folder_lock.release()
             raise
 
     def close(self) -> None:
@@ -144,6 +161,8 @@ class LeadStore:
             if not self._closed:
                 self._closed = True
                 self._conn.close()
+                if self._folder_lock is not None:
+                    self._folder_lock.release()
 
     def __enter__(self) -> "LeadStore":
         return self
