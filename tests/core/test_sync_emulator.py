@@ -40,6 +40,24 @@ def test_scan_sync_shows_attendee_fields_and_status(booth: Booth, emulator: Any)
     assert server["device_name"] == "laptop 1" and server["device_uuid"] == booth.device_uuid
 
 
+def test_export_has_attendee_fields_as_columns_and_no_access_code(booth: Booth, emulator: Any,
+                                                                   tmp_path: Path) -> None:
+    import csv
+    import io
+
+    booth.scan(secret(emulator, 0), ScanSource.CAMERA)
+    booth.sync_once()
+    booth.export_csv(tmp_path / "x.csv")
+    text = (tmp_path / "x.csv").read_text("utf-8-sig")
+    (row,) = list(csv.DictReader(io.StringIO(text, newline="")))
+    lead = booth.lead(secret(emulator, 0))
+    for f in lead.fields:
+        assert row[f.label] == f.value
+    assert emulator.attendees[0]["name"] in row.values()
+    assert emulator.exhibitor["access_code"] not in text
+    assert emulator.exhibitor["access_code"] not in repr(booth.status())
+
+
 def test_k33_offline_edits_collapse_into_two_leads(booth: Booth, emulator: Any) -> None:
     a, b = secret(emulator, 1), secret(emulator, 2)
     emulator.stop()
