@@ -467,6 +467,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--data-dir", metavar="DIR", help="data folder to check (default as the app)")
     args = p.parse_args(argv)
+    import logging
+
+    if not logging.getLogger().handlers:  # the findings say it; no duplicate warnings on stderr
+        logging.getLogger("leadscan").addHandler(logging.NullHandler())
     findings = run_checks(data_dir=args.data_dir)
     rep = report(findings)
     if args.json:
