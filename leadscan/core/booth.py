@@ -6,7 +6,8 @@ network and are safe from the UI thread. Network calls (`login`, `refresh_profil
 
 Data dir layout: `leadscan.db` (leads, outbox, settings), `device.json` (this
 installation's device uuid and name, kept even if the database must be rebuilt),
-`access_code` (mode 0600; a later issue moves it into the OS keyring), `leadscan.log`.
+the access code (OS keyring when one works, else `access_code` with mode 0600, see
+core/secrets.py), `leadscan.log`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .api.client import AppApiClient
 from .api.urls import normalize_base_url
 from .errors import AccountSwitchRefused, LeadscanError, NotLoggedIn, StoreError
 from .logs import add_secret
+from .secrets import CredentialStore
 from .models import UNSET, Lead, Profile, ScanSource, SyncState, Unset
 from .store import LeadStore
 from .store.export import write_csv
@@ -38,7 +40,7 @@ from .sync.engine import PullReport, SyncEngine, SyncReport, load_profile
 log = logging.getLogger("leadscan.booth")
 
 DB_NAME = "leadscan.db"
-CODE_FILE = "access_code"
+_NOT_READ = object()
 DEVICE_FILE = "device.json"
 MAX_CODE_LEN = 4096
 MAX_NOTES_LEN = 10_000
@@ -94,6 +96,8 @@ class Booth:
         self._lock = threading.RLock()
         self._client: AppApiClient | None = None
         self._engine: SyncEngine | None = None
+        self._creds = CredentialStore(self.data_dir)  # OS keyring, else a 0600 file
+        self._code: object = _NOT_READ
         self.store = LeadStore.open(self.data_dir / DB_NAME)
         try:
             self._init_device()
@@ -172,28 +176,22 @@ class Booth:
     def profile(self) -> Profile | None:
         return load_profile(self.store)
 
-    def _code_path(self) -> Path:
-        return self.data_dir / CODE_FILE
+    @property
+    def credential_notice(self) -> str | None:
+        """Where the code is kept, when a person should know (no OS keyring: a 0600 file)."""
+        return self._creds.notice
 
     def _read_code(self) -> str | None:
-        try:
-            return self._code_path().read_text("utf-8").strip() or None
-        except OSError:
-            return None
+        if self._code is _NOT_READ:
+            self._code = self._creds.get()
+        return self._code  # type: ignore[return-value]
 
     def _write_code(self, code: str) -> None:
-        path = self._code_path()
-        tmp = path.with_name(f".{CODE_FILE}.tmp")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(code)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
+            self._creds.set(code)
         except OSError as exc:
             raise StoreError(f"Cannot save the access code in {self.data_dir}: {exc.strerror}") from None
+        self._code = code
 
     def _reset_engine(self) -> None:
         with self._lock:
@@ -267,11 +265,10 @@ class Booth:
             )
         self._reset_engine()
         try:
-            self._code_path().unlink()
-        except FileNotFoundError:
-            pass
+            self._creds.delete()
         except OSError as exc:
             raise StoreError(f"Cannot remove the saved access code: {exc.strerror}") from None
+        self._code = None
         self.store.set_meta(eng.K_AUTH, None)
 
     # -- local ----------------------------------------------------------------------------
