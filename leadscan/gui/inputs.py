@@ -31,6 +31,8 @@ def install_wedge(app: QObject, window: Any) -> Any:
     wedge = WedgeFilter(app)
     app.installEventFilter(wedge)
     wedge.scanned.connect(lambda code: window.handle_code(code, ScanSource.SCANNER))
+    wedge.layout_hint.connect(lambda text: window.show_error_text(
+        text + " (Settings → Calibrate USB scanner)"))
     return wedge
 
 

@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
         self.status_line.showMessage(text.replace("\n", " "), 10_000)
         page = self.pages.currentWidget()
         if page is self.scan_view:
-            self.scan_view.set_camera_status(text)
+            self.scan_view.show_message(text)
         elif page is self.login_view:
             self.login_view.show_error(text)
 

@@ -59,6 +59,7 @@ class _Outcome:
     owner: QObject | None
     label: str
     seconds: float
+    counted: bool = False  # submitted to a worker (counts towards `busy`)
 
 
 class TaskManager(QObject):
@@ -146,15 +147,15 @@ class TaskManager(QObject):
 
     def _work(self, fn, on_done, on_error, owner, label) -> None:  # type: ignore[no-untyped-def]
         outcome = self._call(fn, on_done, on_error, owner, label)
-        try:
-            if shiboken6.isValid(self):
-                self._deliver.emit(outcome)
-        finally:
-            with self._lock:
-                self._pending -= 1
+        outcome.counted = True
+        if shiboken6.isValid(self):
+            self._deliver.emit(outcome)  # `busy` stays True until it is handled
 
     @Slot(object)
     def _on_deliver(self, outcome: _Outcome) -> None:
+        if outcome.counted:
+            with self._lock:
+                self._pending -= 1
         if self._closed and not self.synchronous:
             log.debug("task %s finished after shutdown; result dropped", outcome.label)
             return

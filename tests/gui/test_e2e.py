@@ -52,10 +52,15 @@ def run_flow(gui: Gui, emulator: Any, tmp_path: Path, *, offline_first: bool) ->
     if offline_first:
         emulator.stop()  # venue network down from here on
 
+    played: list[str] = []
+    gui.window.feedback.played.connect(played.append)
     gui.start_camera(str(video))
     codes = [a["secret"] for a in attendees]
     gui.qtbot.waitUntil(lambda: len(gui.booth.leads()) >= N_BADGES, timeout=60_000)
     gui.wait_idle()
+    # K03: each badge is in view for ~24 frames, yet counts once with one beep
+    assert played.count("new") + played.count("offline") == N_BADGES
+    assert "again" not in played
     assert sorted(lead.code for lead in gui.booth.leads()) == sorted(codes)
     assert gui.window.scan_view.preview.frames > 0  # the preview showed the video
 

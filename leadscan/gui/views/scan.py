@@ -91,6 +91,13 @@ class ScanView(QWidget):
         self.add.setMinimumWidth(120)
         self.add.setMinimumHeight(56)
         self.add.clicked.connect(self._submit)
+        self.message = QLabel("")
+        self.message.setObjectName("error")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.message.hide)
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.entry, 1)
         entry_row.addWidget(self.add)
@@ -99,6 +106,7 @@ class ScanView(QWidget):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.preview, 1)
         ll.addWidget(self.camera_status)
+        ll.addWidget(self.message)
         ll.addLayout(entry_row)
 
         # right: last lead + editor
@@ -181,6 +189,12 @@ class ScanView(QWidget):
         self.banner_button.setVisible(bool(button))
         self.banner_button.setText(button or "")
         self.banner.show()
+
+    def show_message(self, text: str, seconds: float = 10.0) -> None:
+        """A problem with the last input (shown for a while, never blocking)."""
+        self.message.setText(text)
+        self.message.show()
+        self._message_timer.start(int(seconds * 1000))
 
     def set_camera_status(self, text: str) -> None:
         self.camera_status.setText(text)
