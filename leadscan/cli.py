@@ -81,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("decode", help="print the codes in image/video files (queues nothing)")
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("wipe", help="after the show: delete every lead and the access code from this computer")
+    s.add_argument("--yes", action="store_true", help="do it (without it, only says what would go)")
+    s.add_argument("--delete-not-uploaded", action="store_true",
+                   help="second confirmation: also delete leads the server does not hold")
+
+    s = sub.add_parser("auto-wipe", help="wipe automatically N days after the event ends")
+    s.add_argument("days", metavar="DAYS|off")
+
+    s = sub.add_parser("selfcheck", help="check that decoders, Qt and audio can load")
+    s.add_argument("--json", action="store_true")
     return p
 
 
@@ -151,10 +162,11 @@ def _parse_rating(text: str | None) -> Any:
 
 
 def run(args: argparse.Namespace, data_dir: Path) -> int:
-    from .core.booth import Booth
-    from .core.models import ScanSource
-
     cmd = args.command
+    if cmd == "selfcheck":
+        from . import selfcheck
+
+        return int(selfcheck.main([*(["--json"] if args.json else []), "--data-dir", str(data_dir)]) or 0)
     if cmd == "decode":
         from .core.scan import qr
 
@@ -167,7 +179,30 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
                 print(f"{entry['file']}: {codes}")
         return EXIT_ERROR if any("error" in e for e in result) else EXIT_OK
 
+    from .core.booth import Booth  # after `decode`: it needs no database or network stack
+    from .core.models import ScanSource
+
     with Booth(data_dir) as booth:
+        if cmd not in ("wipe", "auto-wipe"):
+            notice = booth.auto_wipe_if_due()
+            if notice:
+                print(notice, file=sys.stderr)
+        if cmd == "wipe":
+            return _wipe(booth, args)
+        if cmd == "auto-wipe":
+            text = args.days.strip().lower()
+            if text in ("off", "never", "none"):
+                booth.auto_wipe_days = None
+                print("Automatic wipe is off.")
+                return EXIT_OK
+            if not text.isdigit():
+                from .core.errors import LeadscanError
+
+                raise LeadscanError(f"auto-wipe takes a number of days or 'off', not {args.days!r}")
+            booth.auto_wipe_days = int(text)
+            print(f"Leads will be wiped {int(text)} days after the event ends "
+                  "(never while some are not uploaded).")
+            return EXIT_OK
         if cmd == "login":
             profile = booth.login(args.server, args.code, args.device_name)
             print(f"Logged in: {profile.name} at {profile.event.display_name()}")
@@ -244,6 +279,20 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             print(f"Exported {n} leads to {args.csv}")
             return EXIT_OK
     raise AssertionError(f"unhandled command {cmd}")
+
+
+def _wipe(booth: Any, args: argparse.Namespace) -> int:
+    pending, rejected = booth.not_uploaded()
+    total = len(booth.leads())
+    if not args.yes:
+        print(f"This would delete {total} leads and the access code from this computer "
+              f"({pending + rejected} of them are not on the server yet). "
+              "Run `leadscan wipe --yes` to do it.")
+        return EXIT_OK
+    report = booth.wipe(delete_not_uploaded=args.delete_not_uploaded)
+    print(f"Wiped {report.deleted} leads"
+          + (f" ({report.not_uploaded} were not on the server)." if report.not_uploaded else "."))
+    return EXIT_OK
 
 
 def _scan_files(booth: Any, args: argparse.Namespace) -> int:

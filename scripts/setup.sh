@@ -17,6 +17,8 @@ APT_PACKAGES=(
   libxcb-xkb1 libxrender1 libxi6 libsm6 libice6
   libpulse0                                  # sounds (QtMultimedia)
   fonts-dejavu-core
+  binutils                                   # objdump/objcopy for the PyInstaller build
+  openssl                                    # test certificates (tests/api)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

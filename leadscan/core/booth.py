@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -51,8 +51,10 @@ K_SERVER = "account.server_url"
 K_ACCOUNT = "account.key"
 K_DEVICE_NAME = "device.name"
 K_DEVICE_UUID = "device.uuid"
+K_WIPE_DAYS = "wipe.after_days"
 
-__all__ = ["UNSET", "Booth", "BoothStatus", "PullReport", "ScanResult", "SyncReport", "SyncState", "Unset"]
+__all__ = ["UNSET", "Booth", "BoothStatus", "PendingLeadsError", "PullReport", "ScanResult", "SyncReport",
+           "SyncState", "Unset", "WipeReport"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,22 @@ def account_key(server_url: str, profile: Profile) -> str:
     """Which booth the leads belong to; the access code may change, the booth does not."""
     return json.dumps([server_url, profile.event.organizer, profile.event.slug, profile.name],
                       ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class WipeReport:
+    deleted: int  # leads removed from this computer
+    not_uploaded: int  # of those, leads the server did not hold (pending or rejected)
+
+
+class PendingLeadsError(LeadscanError):
+    """A wipe or logout would delete leads the server does not hold. Carries the counts so
+    the shell can offer "sync", "export" or an explicit second confirmation."""
+
+    def __init__(self, message: str, *, pending: int, rejected: int) -> None:
+        super().__init__(message)
+        self.pending = pending
+        self.rejected = rejected
 
 
 class Booth:
@@ -388,6 +406,76 @@ class Booth:
             recovery_notice=notice,
         )
 
+    # -- after the show -------------------------------------------------------------------
+
+    def not_uploaded(self) -> tuple[int, int]:
+        """(pending, rejected) over every account on this computer."""
+        counts = self.store.counts()
+        return counts["pending"], counts["rejected"]
+
+    def wipe(self, *, delete_not_uploaded: bool = False) -> WipeReport:
+        """Delete every lead, the access code and the cached profile from this computer.
+
+        Leads the server does not hold (pending, rejected) are only deleted when the caller
+        passes `delete_not_uploaded=True` — the shells ask a second, explicit question first;
+        otherwise this raises PendingLeadsError and deletes nothing. The device identity and
+        name stay (they are not personal data and keep the server's device records stable).
+        """
+        with self._lock:
+            pending, rejected = self.not_uploaded()
+            damaged = sorted(self.data_dir.glob(f"{DB_NAME}.damaged-*"))
+            if (pending or rejected or damaged) and not delete_not_uploaded:
+                extra = (" A damaged database file kept after a repair may hold more."
+                         if damaged else "")
+                raise PendingLeadsError(
+                    f"{pending + rejected} leads are not on the server yet "
+                    f"({pending} waiting to upload, {rejected} refused).{extra} Sync or export "
+                    "them first, or confirm that they may be deleted.",
+                    pending=pending, rejected=rejected,
+                )
+            total = sum(self.store.counts().values())
+            kept = {k: self.store.get_meta(k) for k in (K_DEVICE_UUID, K_DEVICE_NAME, K_WIPE_DAYS)}
+            self._reset_engine()
+            try:
+                self._creds.delete()
+            except OSError as exc:
+                raise StoreError(f"Cannot remove the saved access code: {exc.strerror}") from None
+            self._code = None
+            self.store.wipe_all()
+            self.store.set_many(kept)
+            _remove_quietly(self.data_dir, [*_WIPED_FILES, *(p.name for p in damaged)])
+            log.info("wiped %d leads (%d not uploaded)", total, pending + rejected)
+            return WipeReport(deleted=total, not_uploaded=pending + rejected)
+
+    @property
+    def auto_wipe_days(self) -> int | None:
+        """Wipe automatically this many days after the event's end date (None: never)."""
+        text = self.store.get_meta(K_WIPE_DAYS)
+        return int(text) if text and text.isdigit() else None
+
+    @auto_wipe_days.setter
+    def auto_wipe_days(self, days: int | None) -> None:
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+            raise LeadscanError("Automatic wipe: give a number of days (0 or more), or turn it off.")
+        self.store.set_meta(K_WIPE_DAYS, None if days is None else str(days))
+
+    def auto_wipe_if_due(self) -> str | None:
+        """Run the automatic wipe when it is due; return a sentence for the user, or None.
+
+        Never deletes leads the server does not hold: then it postpones and says so."""
+        days, profile = self.auto_wipe_days, self.profile
+        if days is None or profile is None or profile.event.end_date is None:
+            return None
+        due = profile.event.end_date + timedelta(days=days)
+        if self._clock() < due:
+            return None
+        pending, rejected = self.not_uploaded()
+        if pending or rejected:
+            return (f"Automatic wipe postponed: {pending + rejected} leads are not on the server yet. "
+                    "Sync or export them.")
+        report = self.wipe()
+        return f"Automatic wipe after the event: {report.deleted} leads removed from this computer."
+
     def dismiss_recovery_notice(self) -> None:
         self.store.set_meta("recovery_notice", None)
 
@@ -430,6 +518,26 @@ class Booth:
 
     def __repr__(self) -> str:
         return f"Booth({str(self.data_dir)!r}, server={self.server_url!r})"
+
+
+# Files besides the database that hold personal data: the log (ticket codes), the event
+# logo cache, the GUI's remembered last lead. Settings and device.json stay.
+_WIPED_FILES = ("leadscan.log", "leadscan.log.1", "leadscan.log.2", "leadscan.log.3",
+                "leadscan.log.4", "leadscan.log.5", "cache")
+
+
+def _remove_quietly(base: Path, names: Sequence[str]) -> None:
+    import shutil
+
+    for name in names:
+        path = base / name
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        except OSError as exc:
+            log.warning("could not remove %s during wipe: %s", name, exc.strerror)
 
 
 def _check_text(text: str, what: str) -> None:

@@ -404,6 +404,21 @@ class LeadStore:
         )
         return int(rows[0][0])
 
+    def wipe_all(self) -> None:
+        """Delete every lead, outbox row and setting, then compact the file so the deleted
+        rows do not linger in free pages or the WAL."""
+        with self._tx("wipe the leads") as c:
+            c.execute("DELETE FROM outbox")
+            c.execute("DELETE FROM leads")
+            c.execute("DELETE FROM meta")
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                raise store_error(exc, "compact the database after the wipe") from None
+
     # -- outbox ---------------------------------------------------------------------------
 
     def _release_in_flight(self) -> int:
