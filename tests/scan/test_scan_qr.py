@@ -169,3 +169,24 @@ def test_k50_only_opencv_left(monkeypatch):
     assert qr.default_chain() == ("opencv",)
     assert qr.missing_decoders_message() is None
     assert qr.decode_frame(qr_image(TICKET))[0].decoder == "opencv"
+
+
+def test_zbar_version_is_read_with_three_pointers_and_never_crashes():
+    """libzbar >= 0.23 writes major, minor and patch; pyzbar's 2-pointer prototype let it
+    write through a stray register (seen as a segfault at start-up). Load it in a child
+    process several times so a crash shows as a failed exit, not a dead test run."""
+    import subprocess
+    import sys
+
+    script = ("from pyzbar import wrapper\n"
+              "from leadscan.core.scan import qr\n"
+              "for _ in range(200):\n"
+              "    qr._zbar_version(wrapper.load_libzbar())\n"
+              "st = {s.name: s for s in qr.available_decoders()}\n"
+              "print(st['zbar'].detail)\n")
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+        parts = out.stdout.strip().removeprefix("libzbar ").split(".")
+        assert len(parts) == 3 and all(p.isdigit() for p in parts), out.stdout

@@ -106,14 +106,28 @@ def _load_zxing_up() -> RawDecoder:
     return decode
 
 
+def _zbar_version(lib: Any) -> str:
+    """The libzbar version, asked with the library's own three-pointer prototype.
+
+    pyzbar declares `zbar_version(major, minor)`, but libzbar >= 0.23 writes a third value
+    (patch) through a third pointer: called pyzbar's way it writes through whatever that
+    argument register holds and can crash the process. So the function is declared here."""
+    from ctypes import POINTER, byref, c_int, c_uint
+
+    fn = lib.zbar_version
+    fn.restype = c_int
+    fn.argtypes = [POINTER(c_uint), POINTER(c_uint), POINTER(c_uint)]
+    major, minor, patch = c_uint(), c_uint(), c_uint()
+    fn(byref(major), byref(minor), byref(patch))
+    return f"libzbar {major.value}.{minor.value}.{patch.value}"
+
+
 def _load_zbar() -> RawDecoder:
     from ctypes import byref, c_int, c_void_p, cast, string_at
 
     from pyzbar import wrapper as zw  # loads libzbar (ImportError if missing)
 
-    major, minor = zw.c_uint(), zw.c_uint()
-    zw.zbar_version(byref(major), byref(minor))
-    _versions["zbar"] = f"libzbar {major.value}.{minor.value}"
+    _versions["zbar"] = _zbar_version(zw.load_libzbar())
 
     def parse(setting: bytes) -> tuple[int, int, int]:
         sym, cfg, val = c_int(), c_int(), c_int()
