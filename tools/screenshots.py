@@ -20,8 +20,9 @@ _SCREEN.write_text('{"screens": [{"name": "Booth", "x": 0, "y": 0, "width": 1366
 os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 import numpy as np  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea, QWidget  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "gui"))
@@ -55,6 +56,17 @@ def save(widget: QWidget, out: Path, name: str) -> None:
     path = out / f"{name}.png"
     widget.grab().save(str(path))
     print(path)
+
+
+def grab_box(out: Path, name: str, done: list[bool]) -> None:
+    """Save the open message box, then cancel it (boxes are modal: called from a timer)."""
+    for box in QApplication.topLevelWidgets():
+        if isinstance(box, QMessageBox) and box.isVisible():
+            save(box, out, name)
+            box.reject()
+            done.append(True)
+            return
+    QTimer.singleShot(100, lambda: grab_box(out, name, done))
 
 
 def camera_frame(attendee: dict) -> QImage:
@@ -200,9 +212,29 @@ def main() -> int:
         from leadscan.gui import settings as app_settings
 
         w.show_settings()
+        profile = w.profile
         w.settings_view.load(app_settings.Settings(), device_name=booth.device_name,
-                             data_dir=tmp / "booth", portable=False)
+                             data_dir=tmp / "booth", portable=False, auto_wipe_days=14,
+                             account=f"{profile.name} — {profile.event.display_name()} on "
+                                     f"{booth.server_url}" if profile else "")
         save(w, out, "settings")
+        scroll = w.settings_view.findChild(QScrollArea)
+        scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+        save(w, out, "settings-after-the-show")
+
+        # logging out while leads wait (offline): the first of the two questions
+        server.stop()
+        w.show_scan()
+        w.handle_code(att[50]["secret"], ScanSource.SCANNER)
+        w.handle_code(att[51]["secret"], ScanSource.SCANNER)
+        pump(app, lambda: booth.status().pending == 2, 5)
+        grabbed: list[bool] = []
+        QTimer.singleShot(300, lambda: grab_box(out, "dialog-logout-pending", grabbed))
+        w.logout()
+        pump(app, lambda: bool(grabbed), 5)
+        server.start()
+        w.sync.kick(force=True)
+        pump(app, lambda: booth.status().pending == 0, 10)
 
         # kiosk: full screen, touch sizes, PIN pad
         from leadscan.gui.kiosk import Kiosk, PinPad

@@ -474,7 +474,9 @@ class Booth:
             return (f"Automatic wipe postponed: {pending + rejected} leads are not on the server yet. "
                     "Sync or export them.")
         report = self.wipe()
-        return f"Automatic wipe after the event: {report.deleted} leads removed from this computer."
+        n = report.deleted
+        return (f"Automatic wipe after the event: {n} {'lead' if n == 1 else 'leads'} removed "
+                "from this computer.")
 
     def dismiss_recovery_notice(self) -> None:
         self.store.set_meta("recovery_notice", None)

@@ -116,8 +116,12 @@ class Shell(QObject):
         from leadscan.gui import portable
 
         view = self.window.settings_view
+        profile = self.window.profile
+        account = (f"{profile.name} — {profile.event.display_name()} on {self.booth.server_url}"
+                   if profile is not None else "")
         view.load(self.settings, device_name=self.booth.device_name, data_dir=self.booth_dir,
-                  portable=portable.is_portable())
+                  portable=portable.is_portable(), account=account,
+                  auto_wipe_days=self.booth.auto_wipe_days)
 
         def cams() -> list[Any]:
             from leadscan.core.scan.camera import list_cameras
@@ -139,6 +143,13 @@ class Shell(QObject):
                 booth.device_name = device_name
 
             self.tasks.run(set_name, lane=Lane.DB, owner=self, label="device name")
+        wipe_days = self.window.settings_view.auto_wipe_value()
+        if wipe_days != booth.auto_wipe_days:
+            def set_wipe_days() -> None:
+                booth.auto_wipe_days = wipe_days
+
+            self.tasks.run(set_wipe_days, on_done=lambda _r: self.window.check_auto_wipe(),
+                           lane=Lane.DB, owner=self, label="auto wipe days")
         if self.window.feedback is not None and hasattr(self.window.feedback, "set_sound_enabled"):
             self.window.feedback.set_sound_enabled(new.sounds)
         if self.wedge is not None:

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leadscan.core.booth import PendingLeadsError
 from leadscan.core.errors import LeadscanError
 from leadscan.core.models import Lead, Profile, ScanSource
-from leadscan.gui import messages
+from leadscan.gui import messages, safeguard
 from leadscan.gui.status_line import StatusLine
 from leadscan.gui.sync_worker import SyncController
 from leadscan.gui.tasks import Lane, TaskManager
@@ -146,6 +147,8 @@ class MainWindow(QMainWindow):
         self.nav_leads.clicked.connect(self.show_leads)
         self.nav_settings.clicked.connect(self.show_settings)
         self.settings_view.cancelled.connect(self.show_scan)
+        self.settings_view.logout_requested.connect(self.logout)
+        self.settings_view.wipe_requested.connect(self.wipe)
         self.status_line.sync_clicked.connect(lambda: self.sync.kick(force=True))
         self.sync.status_changed.connect(self._status)
         self.sync.synced.connect(self._synced)
@@ -157,11 +160,15 @@ class MainWindow(QMainWindow):
         self._clock = QTimer(self)
         self._clock.timeout.connect(self.status_line.refresh_times)
         self._clock.start(15_000)
+        self._wipe_clock = QTimer(self)  # the automatic wipe after the event, if chosen
+        self._wipe_clock.timeout.connect(self.check_auto_wipe)
+        self._wipe_clock.start(3_600_000)
 
         if getattr(booth, "logged_in", False):
             self.set_profile(self.profile)
             self.show_scan()
             self.sync.start()
+            self.check_auto_wipe()
         else:
             self.show_login()
 
@@ -376,6 +383,113 @@ class MainWindow(QMainWindow):
     def refresh_leads(self) -> None:
         self.tasks.run(self.booth.leads, on_done=self.leads_view.set_leads, lane=Lane.DB,
                        owner=self, label="leads")
+
+    # -- leaving: logout, wipe, automatic wipe ------------------------------------------
+
+    def logout(self) -> None:
+        """Log out, but never silently leave leads behind: pending ones are offered to sync
+        or export first; logging out anyway needs a second confirmation (they stay saved)."""
+        self.scan_view.editor.flush()
+        self.tasks.run(self.booth.status, on_done=self._logout_with, lane=Lane.DB, owner=self,
+                       label="status")
+
+    def _logout_with(self, status: Any) -> None:
+        pending = int(getattr(status, "pending", 0) or 0)
+        if pending == 0:
+            if safeguard.confirm(self, "Log out", "Log out of this exhibitor account?",
+                                 "Log out", details="Every lead is uploaded."):
+                self._run_leaving(lambda: self.booth.logout(), "Logged out.")
+            return
+        choice = safeguard.ask_about_not_uploaded(
+            self, not_uploaded=pending, action="Log out",
+            consequence=f"The {safeguard.leads_text(pending)} stay saved on this computer and "
+                        "upload when you log in to this account again. Nothing is deleted.")
+        if choice is safeguard.Choice.GO:
+            self._run_leaving(lambda: self.booth.logout(force=True),
+                              f"Logged out. {safeguard.leads_text(pending)} wait on this "
+                              "computer for the next login.")
+        else:
+            self._after_choice(choice)
+
+    def wipe(self) -> None:
+        """After the show: delete every lead and the access code from this computer. Leads the
+        server lacks are offered to sync or export first; deleting them takes a second yes."""
+        self.scan_view.editor.flush()
+        self.tasks.run(self.booth.not_uploaded, on_done=self._wipe_with, lane=Lane.DB,
+                       owner=self, label="not uploaded")
+
+    def _wipe_with(self, counts: tuple[int, int]) -> None:
+        missing = sum(counts)
+        if missing == 0:
+            if safeguard.confirm(
+                    self, "Delete leads from this computer",
+                    "Delete every lead, the access code and the event data from this computer?",
+                    "Delete", icon=QMessageBox.Icon.Warning,
+                    details="Every lead is on the server; you can log in again afterwards."):
+                self._wipe(delete_not_uploaded=False)
+            return
+        choice = safeguard.ask_about_not_uploaded(
+            self, not_uploaded=missing, action="Delete",
+            consequence=f"{safeguard.leads_text(missing)} that the server does not have will be "
+                        "lost for good, with every other lead on this computer. This cannot be "
+                        "undone.")
+        if choice is safeguard.Choice.GO:
+            self._wipe(delete_not_uploaded=True)
+        else:
+            self._after_choice(choice)
+
+    def _wipe(self, *, delete_not_uploaded: bool) -> None:
+        booth = self.booth
+
+        def refused(err: BaseException) -> None:
+            # leads became pending meanwhile, or a damaged file kept after a repair may hold more
+            if isinstance(err, PendingLeadsError) and safeguard.confirm(
+                    self, "Delete anyway?", str(err), "Delete anyway",
+                    icon=QMessageBox.Icon.Warning):
+                self._wipe(delete_not_uploaded=True)
+            elif not isinstance(err, PendingLeadsError):
+                self.show_error(err)
+
+        self.tasks.run(lambda: booth.wipe(delete_not_uploaded=delete_not_uploaded),
+                       on_done=lambda r: self._left(
+                           f"{safeguard.leads_text(r.deleted)} deleted from this computer."),
+                       on_error=refused, lane=Lane.DB, owner=self, label="wipe")
+
+    def check_auto_wipe(self) -> None:
+        """The optional automatic wipe N days after the event (never of leads the server
+        lacks: then the core postpones it and says so)."""
+        booth = self.booth
+
+        def done(notice: str | None) -> None:
+            if not notice:
+                return
+            if getattr(booth, "logged_in", False):
+                self.show_error_text(notice)
+            else:
+                self._left(notice)
+
+        self.tasks.run(booth.auto_wipe_if_due, on_done=done, lane=Lane.DB, owner=self,
+                       label="auto wipe")
+
+    def _after_choice(self, choice: safeguard.Choice) -> None:
+        if choice is safeguard.Choice.SYNC:
+            self.sync.kick(force=True)
+            self.status_line.showMessage("Uploading…", 5000)
+        elif choice is safeguard.Choice.EXPORT:
+            self.export_csv()
+
+    def _run_leaving(self, fn: Any, message: str) -> None:
+        self.tasks.run(fn, on_done=lambda _r: self._left(message), lane=Lane.DB, owner=self,
+                       label="logout")
+
+    def _left(self, message: str) -> None:
+        """The account is gone from this computer (logout or wipe): back to the login page."""
+        self.sync.stop()
+        self.scan_view.clear_lead()
+        self.scan_view.set_banner(None)
+        self.set_profile(None)
+        self.show_login()
+        self.login_view.show_notice(message)
 
     # -- export -------------------------------------------------------------------------
 

@@ -76,7 +76,7 @@ def test_auto_wipe_waits_for_end_date_and_for_uploads(tmp_path: Path, emulator: 
         emulator.start()
         assert booth.sync_once(force=True).pending == 0
         msg = booth.auto_wipe_if_due()
-        assert msg is not None and "1 leads removed" in msg and booth.leads() == []
+        assert msg is not None and "1 lead removed" in msg and booth.leads() == []
     finally:
         booth.close()
 

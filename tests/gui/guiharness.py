@@ -89,6 +89,50 @@ class Gui:
         self.shell.shutdown()
 
 
+class DialogAnswerer:
+    """Answers the app's modal message boxes, one click per box in the given order.
+
+    Modal boxes run their own event loop inside the call that opened them, so the answers
+    must be queued before that call: a timer (which fires in nested loops too) finds each
+    new box and clicks the button with the next label. `seen` keeps each box's text (text
+    and informative text). A box with no answer left, or without the wanted button, is
+    rejected and noted in `missing`: never left open to hang the test. Call `stop()`."""
+
+    def __init__(self, answers: list[str]) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.answers = list(answers)
+        self.seen: list[str] = []
+        self.missing: list[str] = []
+        self.timer = QTimer()
+        self.timer.setInterval(20)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        for box in QApplication.topLevelWidgets():
+            if not isinstance(box, QMessageBox) or not box.isVisible() or box.property("answered"):
+                continue
+            box.setProperty("answered", True)
+            self.seen.append(f"{box.text()} {box.informativeText()}".strip())
+            want = self.answers.pop(0) if self.answers else None
+            buttons = [b for b in box.buttons() if b.text().replace("&", "") == want]
+            if buttons:
+                buttons[0].click()
+            else:
+                self.missing.append(f"{want!r} in {box.text()!r}")
+                box.reject()
+
+    @property
+    def done(self) -> bool:
+        return not self.answers
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
 def make_gui(qtbot: Any, data_dir: Path, **args: Any) -> Gui:
     app = make_app()
     ns = argparse.Namespace(data_dir=str(data_dir), demo=False, kiosk=False, camera="none")

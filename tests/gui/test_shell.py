@@ -150,3 +150,4 @@ def test_scan_from_any_source_uses_the_db_lane(gui: Gui, emulator: Any) -> None:
         gui.window.handle_code(code, ScanSource.CAMERA)
     assert not sig.args[0].is_new
     assert "Already scanned" in gui.window.scan_view.card.band.text()
+

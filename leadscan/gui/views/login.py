@@ -86,6 +86,10 @@ class LoginView(QWidget):
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+        self.notice = QLabel()  # calm news (logged out, wiped); errors go to `error`
+        self.notice.setObjectName("hint")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
 
         self.button = QPushButton("Log in")
         self.button.setObjectName("primary")
@@ -101,6 +105,7 @@ class LoginView(QWidget):
         inner.addWidget(heading)
         inner.addWidget(intro)
         inner.addLayout(form)
+        inner.addWidget(self.notice)
         inner.addWidget(self.error)
         inner.addWidget(self.button)
 
@@ -133,6 +138,7 @@ class LoginView(QWidget):
             server = "https://" + server
             self.server.setText(server)
         self.error.hide()
+        self.notice.hide()
         self.set_busy(True)
         booth = self.booth
         self.tasks.run(
@@ -151,8 +157,14 @@ class LoginView(QWidget):
             w.setReadOnly(busy)
 
     def show_error(self, text: str) -> None:
+        self.notice.hide()
         self.error.setText(text)
         self.error.show()
+
+    def show_notice(self, text: str) -> None:
+        self.error.hide()
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def _done(self, profile: Any) -> None:
         self.set_busy(False)

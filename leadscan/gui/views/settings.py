@@ -35,6 +35,8 @@ class SettingsView(QWidget):
     saved = Signal(object, str)  # Settings, device name
     calibrate_requested = Signal()
     cancelled = Signal()
+    logout_requested = Signal()
+    wipe_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +93,31 @@ class SettingsView(QWidget):
         folder_row.addWidget(self.data_folder, 1)
         folder_row.addWidget(self.open_folder)
         self.portable = QCheckBox("Portable mode: keep data next to the program (after restart)")
+        self.auto_wipe = QCheckBox("Delete the leads from this computer automatically")
+        self.auto_wipe_days = QSpinBox()
+        self.auto_wipe_days.setRange(0, 365)
+        self.auto_wipe_days.setValue(14)
+        self.auto_wipe_days.setSuffix(" days after the event ends")
+        self.auto_wipe_days.setToolTip("Leads the server does not have yet are never deleted "
+                                       "automatically.")
+        self.auto_wipe.toggled.connect(self.auto_wipe_days.setEnabled)
+        self.auto_wipe_days.setEnabled(False)
+        auto_wipe_row = QHBoxLayout()
+        auto_wipe_row.addWidget(self.auto_wipe)
+        auto_wipe_row.addWidget(self.auto_wipe_days)
+        auto_wipe_row.addStretch(1)
+        self.wipe = QPushButton("Delete all leads from this computer…")
+        self.wipe.setToolTip("After the show. Leads the server does not have yet are offered "
+                             "for upload or export first.")
+        self.wipe.clicked.connect(self.wipe_requested)
+
+        self.account = QLabel("")
+        self.account.setWordWrap(True)
+        self.logout = QPushButton("Log out…")
+        self.logout.clicked.connect(self.logout_requested)
+        account_row = QHBoxLayout()
+        account_row.addWidget(self.account, 1)
+        account_row.addWidget(self.logout)
 
         self.error = QLabel("")
         self.error.setObjectName("error")
@@ -117,12 +144,13 @@ class SettingsView(QWidget):
 
         body = QWidget()
         bl = QVBoxLayout(body)
-        bl.addWidget(group("This device", [("Device name", self.device)]))
+        bl.addWidget(group("This device", [("Device name", self.device), ("Account", account_row)]))
         bl.addWidget(group("Scanning", [("Camera", self.camera), ("Resolution", self.resolution),
                                         ("USB scanner", cal_row), ("", self.sounds)]))
         bl.addWidget(group("Kiosk", [("", self.kiosk), ("Exit PIN", pin_row), ("", self.pin_state),
                                      ("Idle timeout", self.idle), ("", self.visitors_leads)]))
-        bl.addWidget(group("Data", [("Data folder", folder_row), ("", self.portable)]))
+        bl.addWidget(group("Data", [("Data folder", folder_row), ("", self.portable),
+                                    ("After the show", auto_wipe_row), ("", self.wipe)]))
         bl.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(body)
@@ -138,7 +166,12 @@ class SettingsView(QWidget):
     # -- content ------------------------------------------------------------------------
 
     def load(self, settings: Settings, *, device_name: str, data_dir: Path, portable: bool,
-             cameras: list[Any] | None = None) -> None:
+             cameras: list[Any] | None = None, account: str = "",
+             auto_wipe_days: int | None = None) -> None:
+        self.account.setText(account)
+        self.auto_wipe.setChecked(auto_wipe_days is not None)
+        if auto_wipe_days is not None:
+            self.auto_wipe_days.setValue(auto_wipe_days)
         self.settings = replace(settings, scanner_mapping=dict(settings.scanner_mapping))
         self.data_dir = data_dir
         self.device.setText(device_name)
@@ -185,6 +218,10 @@ class SettingsView(QWidget):
     def _open_folder(self) -> None:
         if self.data_dir is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
+
+    def auto_wipe_value(self) -> int | None:
+        """Days after the event's end for the automatic wipe, None when off."""
+        return int(self.auto_wipe_days.value()) if self.auto_wipe.isChecked() else None
 
     def camera_value(self) -> str:
         text = self.camera.currentText()
