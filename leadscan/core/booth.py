@@ -343,7 +343,8 @@ class Booth:
             for t in tags:
                 _check_text(t, "A tag")
             if profile is not None and profile.tags:
-                unknown = [t for t in tags if t not in profile.tags]
+                # a tag the organizer has since removed may stay on a lead that carries it
+                unknown = [t for t in tags if t not in profile.tags and t not in current.tags]
                 if unknown:
                     raise LeadscanError(
                         f"Unknown tag(s) {', '.join(unknown)}; this booth's tags: {', '.join(profile.tags)}"

@@ -64,13 +64,18 @@ class Shell(QObject):
     """Owns the booth, the background tasks, the inputs and the window for one run."""
 
     def __init__(self, args: argparse.Namespace, *, app: QApplication,
-                 show_dialogs: bool = True) -> None:
+                 show_dialogs: bool = True, qt_findings: list[Any] | None = None) -> None:
         super().__init__()
         from leadscan.core.booth import Booth
         from leadscan.gui.main_window import MainWindow
 
         self.args = args
         self.app = app
+        self.show_dialogs = show_dialogs
+        # the self-check: Qt's part ran before QApplication (main), the rest runs on a worker
+        # with the first camera start; `findings` holds all of it once known
+        self.qt_findings: list[Any] = list(qt_findings or [])
+        self.findings: list[Any] | None = None
         self.data_dir = resolve_data_dir(args)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.demo: Any = None
@@ -309,16 +314,51 @@ class Shell(QObject):
         if source is None:
             source = self.settings.camera
         width, height = self.settings.size
-        if inputs.parse_camera(source) is None:
+        use_camera = inputs.parse_camera(source) is not None
+        if not use_camera:
             inputs.start_camera(self.window, None)
+            if self.findings is not None:
+                return
+        else:
+            self.window.scan_view.preview.set_message("Starting camera…")
+        first = self.findings is None
+        booth_dir = self.booth_dir
+
+        def work() -> list[Any]:
+            if first:
+                return inputs.self_check(booth_dir)
+            inputs.warm_up_decoders()
+            return []
+
+        def done(found: list[Any]) -> None:
+            if first:
+                self.show_findings(self.qt_findings + found)
+            if use_camera:
+                self.camera = inputs.start_camera(self.window, source, width=width, height=height)
+
+        self.tasks.run(work, on_done=done, on_error=lambda _e: done([]), lane=Lane.NET,
+                       owner=self, label="load decoders")
+
+    def show_findings(self, findings: list[Any]) -> None:
+        """What the self-check found missing: a lasting notice on the scan screen and, once,
+        a dialog naming it (K50: no decoder -> scanner-only mode)."""
+        from leadscan import selfcheck
+
+        self.findings = findings
+        text = selfcheck.banner_text(findings)
+        self.window.scan_view.set_limits(text)
+        if not text:
             return
-        self.window.scan_view.preview.set_message("Starting camera…")
+        for f in findings:
+            if not f.ok:
+                log.warning("self-check: %s: %s", f.component, f.detail)
+        if self.show_dialogs:
+            from PySide6.QtWidgets import QMessageBox
 
-        def open_camera(_: object) -> None:
-            self.camera = inputs.start_camera(self.window, source, width=width, height=height)
-
-        self.tasks.run(inputs.warm_up_decoders, on_done=open_camera, on_error=open_camera,
-                       lane=Lane.NET, owner=self, label="load decoders")
+            box = QMessageBox(QMessageBox.Icon.Warning, "leadscan: something is missing", text,
+                              QMessageBox.StandardButton.Ok, self.window)
+            box.setInformativeText("Details: leadscan selfcheck (or the log in the data folder).")
+            box.open()
 
     # -- stop ---------------------------------------------------------------------------
 
@@ -357,6 +397,33 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def _check_qt_before_start() -> list[Any] | None:
+    """Qt's part of the self-check, before QApplication: Qt aborts the whole process when
+    its platform plugin cannot load, so a broken one is named here (stderr and log) and the
+    app exits 1; a working alternative (e.g. Wayland when X11 is broken) is used instead.
+    Returns the findings, or None when Qt cannot start."""
+    from leadscan import selfcheck
+
+    try:
+        findings = selfcheck.check_qt()
+    except Exception:  # noqa: BLE001 - a broken check must not stop a working app
+        log.exception("self-check of Qt failed")
+        return []
+    for f in findings:
+        if f.component not in ("qt", "qt-platform") or f.ok:
+            continue
+        if f.env:
+            log.warning("self-check: %s; using %s", f.detail, f.env)
+            os.environ.update(f.env)
+            continue
+        text = (f"leadscan cannot open its window: {f.detail}\n"
+                "Run `leadscan selfcheck` for details; see Troubleshooting in the README.")
+        log.error("self-check: %s: %s", f.component, f.detail)
+        print(text, file=sys.stderr)
+        return None
+    return findings
+
+
 def main(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args)
     try:
@@ -367,9 +434,12 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"leadscan: cannot use the data folder {data_dir}: {exc}", file=sys.stderr)
         return 2
+    qt_findings = _check_qt_before_start()
+    if qt_findings is None:
+        return 1
     app = make_app()
     try:
-        shell = Shell(args, app=app)
+        shell = Shell(args, app=app, qt_findings=qt_findings)
     except Exception as exc:  # noqa: BLE001 - shown, not a traceback
         from PySide6.QtWidgets import QMessageBox
 

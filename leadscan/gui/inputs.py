@@ -69,6 +69,14 @@ def warm_up_decoders() -> str | None:
     return qr.missing_decoders_message()
 
 
+def self_check(data_dir: Any) -> list[Any]:
+    """The self-check's decoder and data-folder part (blocking, ~0.3 s; worker thread). Also
+    loads the decoder libraries, like `warm_up_decoders`."""
+    from leadscan import selfcheck
+
+    return selfcheck.check_decoders() + [selfcheck.check_data_dir(data_dir)]
+
+
 def start_camera(window: Any, source: Any, *, width: int | None = None,
                  height: int | None = None) -> Any:
     view = window.scan_view

@@ -1,7 +1,8 @@
 """Keeps the outbox flowing: `Booth.sync_once` on the sync lane, never on the UI thread.
 
 - a pass right after each scan/edit (`kick()`), on "Sync now" (`kick(force=True)`) and on a
-  timer whose delay follows the engine's backoff (the report says when to try again);
+  timer whose delay follows the engine's backoff (the report says when to try again), or,
+  while offline, its shorter `probe_after` (a cheap "is the server back?" check);
 - the engine refreshes the profile when due (first pass, then every few minutes); a
   changed profile (tags, notes allowed) is emitted as `profile_changed`; a separate timer
   refreshes it on the network lane as well in case passes are being skipped (backoff);
@@ -182,6 +183,11 @@ class SyncController(QObject):
         nxt = getattr(report, "next_attempt_at", None)
         if pending and isinstance(nxt, datetime):
             wait = (nxt - datetime.now(timezone.utc)).total_seconds()
+            # offline: the engine asks to be called sooner to check (cheaply) whether the
+            # server is back, so an idle booth catches up at once instead of after the backoff
+            probe = getattr(report, "probe_after", None)
+            if isinstance(probe, (int, float)) and probe > 0:
+                wait = min(wait, float(probe))
             return min(MAX_RETRY_S, max(MIN_RETRY_S, wait))
         if failed:
             return 10.0

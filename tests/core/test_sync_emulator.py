@@ -361,3 +361,23 @@ def test_disk_full_during_sync_is_a_store_error_and_loses_nothing(booth: Booth, 
     assert booth.sync_once(force=True).pending == 0  # nothing stuck in flight
     assert all(lead.notes == "x" * 3000 for lead in booth.leads())
     assert {x["notes"] for x in rest_leads(emulator)} == {"x" * 3000}
+
+
+def test_tag_removed_by_the_organizer_stays_on_its_lead_and_edits_go_on(booth: Booth,
+                                                                       emulator: Any) -> None:
+    code = secret(emulator, 0)
+    tags = booth.profile.tags
+    booth.scan(code, ScanSource.CAMERA)
+    booth.edit(code, tags=[tags[0]])
+    assert booth.sync_once().pending == 0
+    emulator.server.set_event(lead_tags=list(tags[1:]))  # the organizer drops the first tag
+    booth.refresh_profile()
+    assert tags[0] not in booth.profile.tags
+    # the lead keeps it, and adding another tag (what the editor sends) is not refused
+    lead = booth.edit(code, tags=[tags[0], tags[1]])
+    assert list(lead.tags) == [tags[0], tags[1]]
+    with pytest.raises(LeadscanError, match="Unknown tag"):
+        booth.edit(code, tags=[tags[0], "never-a-tag"])
+    assert booth.sync_once().pending == 0
+    (server,) = rest_leads(emulator)
+    assert server["tags"] == [tags[0], tags[1]]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from standins import fake_missing_zxing, fake_pyzbar_without_libzbar
 
 from leadscan import selfcheck
 from leadscan.selfcheck import Finding
@@ -41,27 +42,6 @@ def run_selfcheck(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
 
 def by_component(rep: dict) -> dict[str, dict]:
     return {f["component"]: f for f in rep["findings"]}
-
-
-def fake_pyzbar_without_libzbar(tmp_path: Path) -> Path:
-    """A copy of the real pyzbar whose zbar_library.load() fails like on a machine without
-    libzbar (pyzbar's own message)."""
-    import pyzbar
-
-    root = tmp_path / "no_zbar"
-    shutil.copytree(Path(pyzbar.__file__).parent, root / "pyzbar",
-                    ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    (root / "pyzbar" / "zbar_library.py").write_text(
-        "def load():\n    raise ImportError('Unable to find zbar shared library')\n", encoding="utf-8")
-    return root
-
-
-def fake_missing_zxing(tmp_path: Path) -> Path:
-    root = tmp_path / "no_zxing"
-    root.mkdir()
-    (root / "zxingcpp.py").write_text(
-        "raise ImportError('libzxing.so: cannot open shared object file')\n", encoding="utf-8")
-    return root
 
 
 # --- from source, everything present -----------------------------------------------------

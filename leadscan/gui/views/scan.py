@@ -148,6 +148,14 @@ class ScanView(QWidget):
         bl.addWidget(self.banner_text, 1)
         bl.addWidget(self.banner_button)
         self.banner.hide()
+        # what this machine cannot do (self-check: no QR decoder, no sound): stays visible
+        self.limits = QFrame()
+        self.limits.setObjectName("banner")
+        ql = QHBoxLayout(self.limits)
+        self.limits_text = QLabel()
+        self.limits_text.setWordWrap(True)
+        ql.addWidget(self.limits_text, 1)
+        self.limits.hide()
 
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
@@ -156,6 +164,7 @@ class ScanView(QWidget):
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
+        lay.addWidget(self.limits)
         lay.addWidget(split, 1)
 
     # -- input --------------------------------------------------------------------------
@@ -189,6 +198,11 @@ class ScanView(QWidget):
         self.banner_button.setVisible(bool(button))
         self.banner_button.setText(button or "")
         self.banner.show()
+
+    def set_limits(self, text: str | None) -> None:
+        """A lasting notice of what this machine cannot do (e.g. scanner-only mode)."""
+        self.limits_text.setText(text or "")
+        self.limits.setVisible(bool(text))
 
     def show_message(self, text: str, seconds: float = 10.0) -> None:
         """A problem with the last input (shown for a while, never blocking)."""
