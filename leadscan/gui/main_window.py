@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from leadscan.core.booth import PendingLeadsError
 from leadscan.core.errors import LeadscanError
-from leadscan.core.models import Lead, Profile, ScanSource
+from leadscan.core.models import Lead, Profile, ScanSource, SyncState
 from leadscan.gui import messages, safeguard
 from leadscan.gui.status_line import StatusLine
 from leadscan.gui.sync_worker import SyncController
@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self.scan_view.code_entered.connect(lambda c: self.handle_code(c, ScanSource.MANUAL))
         self.scan_view.editor.changed.connect(self.save_edit)
         self.scan_view.banner_button.clicked.connect(self.ask_login)
+        self.scan_view.card.retry_requested.connect(self.retry_lead)
         self.leads_view.open_lead.connect(self.open_lead)
         self.leads_view.export_requested.connect(self.export_csv)
         self.nav_scan.clicked.connect(self.show_scan)
@@ -345,6 +346,18 @@ class MainWindow(QMainWindow):
             card.show_lead(lead, online=self.online)
         self.sync.kick()
 
+    def retry_lead(self, code: str) -> None:
+        """Send a refused lead once more (the server may accept it now)."""
+        booth = self.booth
+
+        def done(lead: Lead) -> None:
+            self.scan_view.card.outcome = None  # the band shows its state: waiting to upload
+            self._edited(lead)
+            self.sync.refresh_status()
+
+        self.tasks.run(lambda: booth.retry(code), on_done=done, lane=Lane.DB, owner=self,
+                       label="retry")
+
     def open_lead(self, code: str) -> None:
         booth = self.booth
 
@@ -369,11 +382,18 @@ class MainWindow(QMainWindow):
         if card_lead is not None:
             booth, code = self.booth, card_lead.code
 
+            was_rejected = card_lead.state is SyncState.REJECTED
+
             def done(lead: Lead | None) -> None:
                 current = self.scan_view.card.lead
                 if lead is not None and current is not None and current.code == lead.code:
                     self.scan_view.card.show_lead(lead, online=self.online)
                     self.scan_view.editor.set_lead(lead)
+                    if lead.state is SyncState.REJECTED and not was_rejected:
+                        # the visitor in front was refused by the server: say so out loud
+                        # too (the scan itself beeped "saved" before the answer came)
+                        self._feedback(Outcome.INVALID)
+                        self.scan_view.flash(Outcome.INVALID)
 
             self.tasks.run(lambda: booth.lead(code), on_done=done, lane=Lane.DB, owner=self,
                            label="lead")

@@ -4,6 +4,7 @@ an HTML page instead of the App API, a revoked code mid-show, an unreadable imag
 from __future__ import annotations
 
 import socket
+from datetime import datetime, timezone
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -148,6 +149,8 @@ def test_unreadable_image(gui: Gui, emulator: Any, tmp_path: Path) -> None:
 
 
 def test_not_a_ticket_is_kept_and_shown_rejected(gui: Gui, emulator: Any) -> None:
+    played: list[str] = []
+    gui.window.feedback.played.connect(played.append)
     gui.login(emulator.base_url, emulator.exhibitor["access_code"])
     gui.type_code("NOT-A-TICKET-42")
     gui.wait_synced()
@@ -157,7 +160,37 @@ def test_not_a_ticket_is_kept_and_shown_rejected(gui: Gui, emulator: Any) -> Non
     gui.qtbot.waitUntil(lambda: card.lead is not None and card.lead.state is SyncState.REJECTED,
                         timeout=WAIT_MS)
     assert "Not a ticket" in card.band.text()
+    # saved at once (its own sound), then the server's refusal has the "not a ticket" sound
+    gui.qtbot.waitUntil(lambda: "invalid" in played, timeout=WAIT_MS)
+    assert played[0] in ("new", "offline") and played.count("invalid") == 1
+
+    # "Send again" on the card queues it once more; refused again, it buzzes again
+    assert card.retry.isVisible()
+    gui.qtbot.mouseClick(card.retry, Qt.MouseButton.LeftButton)
+    gui.qtbot.waitUntil(lambda: played.count("invalid") == 2, timeout=WAIT_MS)
+    assert gui.booth.lead("NOT-A-TICKET-42").state is SyncState.REJECTED
     gui.window.show_leads()
     gui.qtbot.waitUntil(lambda: len(gui.window.leads_view.model.leads) == 1)
     model = gui.window.leads_view.model
     assert "Rejected" in model.data(model.index(0, 6))
+
+
+def test_idle_booth_catches_up_soon_after_the_network_returns(gui: Gui, emulator: Any) -> None:
+    """While offline the app checks every few seconds whether the server is back, instead
+    of sleeping through its (growing) backoff: an idle booth uploads soon after Wi-Fi returns."""
+    gui.login(emulator.base_url, emulator.exhibitor["access_code"])
+    emulator.stop()
+    code = emulator.attendees[5]["secret"]
+    gui.type_code(code)
+    sync = gui.window.sync
+    for _ in range(6):  # several failed passes: the backoff is now 16 s or more
+        passes = sync.passes
+        sync.kick(force=True)
+        gui.qtbot.waitUntil(lambda: sync.passes > passes and not sync.running, timeout=WAIT_MS)
+    report = sync.last_report
+    assert report.pending == 1 and report.probe_after is not None
+    assert (report.next_attempt_at - datetime.now(timezone.utc)).total_seconds() > 12
+    emulator.start()
+    # no scan, no "Sync now": the controller's own timer finds the server within seconds
+    gui.qtbot.waitUntil(lambda: gui.booth.status().pending == 0, timeout=11_000)
+    assert len(server_leads(emulator)) == 1

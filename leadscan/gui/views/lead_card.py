@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from leadscan.core.models import Lead, SyncState
 from leadscan.core.scan.payload import display_code
@@ -52,6 +60,8 @@ def company_of(lead: Lead) -> str:
 class LeadCard(QFrame):
     """Outcome band, attendee name/company in large type, then every field the server sent."""
 
+    retry_requested = Signal(str)  # code of a refused lead to send again
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("leadcard")
@@ -75,6 +85,12 @@ class LeadCard(QFrame):
         self.detail = QLabel()
         self.detail.setObjectName("detail")
         self.detail.setWordWrap(True)
+        self.retry = QPushButton("Send again")
+        self.retry.setToolTip("Upload this refused lead once more (e.g. after the organizer "
+                              "fixed the ticket).")
+        self.retry.clicked.connect(
+            lambda: self.lead is not None and self.retry_requested.emit(self.lead.code))
+        self.retry.hide()
         self.fields_box = QWidget()
         self.fields = QFormLayout(self.fields_box)
         self.fields.setContentsMargins(0, 8, 0, 0)
@@ -88,6 +104,7 @@ class LeadCard(QFrame):
         body.addWidget(self.name)
         body.addWidget(self.company)
         body.addWidget(self.detail)
+        body.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignLeft)
         body.addWidget(self.fields_box)
         lay.addLayout(body)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -104,6 +121,7 @@ class LeadCard(QFrame):
         _set_code_style(self.name, False)
         self.company.setText("")
         self.detail.setText("Camera, USB scanner or type the code below.")
+        self.retry.hide()
         self._set_fields(None)
 
     def show_lead(self, lead: Lead, outcome: Outcome | None = None, *, online: bool = True) -> None:
@@ -132,6 +150,7 @@ class LeadCard(QFrame):
             self.name.setText(display_code(lead.code, 40))
             _set_code_style(self.name, True)
         self.company.setText(company_of(lead))
+        self.retry.setVisible(lead.state is SyncState.REJECTED and bool(lead.code))
         if lead.state is SyncState.REJECTED:
             self.detail.setText(f"Server said: {lead.reason or 'rejected'}")
         elif not lead.fields:
