@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from guiharness import WAIT_MS, Gui, make_gui
+from keys import key_events, send
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
@@ -20,27 +21,6 @@ from leadscan.gui.pin import PinGuard, hash_pin, verify_pin
 pytestmark = pytest.mark.gui
 
 PIN = "2468"
-_T = [50_000]
-
-
-def scanner_burst(code: str, ms_per_key: float = 3.0) -> list[QKeyEvent]:
-    """Key events as a USB scanner sends them (fast, with timestamps, Enter at the end)."""
-    t = _T[0]
-    out = []
-    for ch in list(code) + ["\r"]:
-        key = Qt.Key.Key_Return if ch == "\r" else Qt.Key(ord(ch.upper()))
-        for etype in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            ev = QKeyEvent(etype, key, Qt.KeyboardModifier.NoModifier, 0, 0, 0, ch)
-            ev.setTimestamp(int(t))
-            out.append(ev)
-        t += ms_per_key
-    _T[0] = int(t) + 10_000
-    return out
-
-
-def send_to_focus(events: list[QKeyEvent], fallback: Any) -> None:
-    for ev in events:
-        QApplication.sendEvent(QApplication.focusWidget() or fallback, ev)
 
 
 def press(widget: Any, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> bool:
@@ -167,7 +147,7 @@ def test_scanner_burst_counts_with_pin_dialog_open(kiosk_gui: Gui, emulator: Any
     pad.field.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is pad.field)
     code = emulator.attendees[5]["secret"]
-    send_to_focus(scanner_burst(code), pad.field)
+    send(key_events(code, ms_per_key=3.0), pad.field)
     qtbot.waitUntil(lambda: kiosk_gui.booth.lead(code) is not None, timeout=WAIT_MS)
     assert pad.field.text() == ""  # the burst did not land in the PIN field
     assert kiosk.active
