@@ -159,7 +159,9 @@ class Shell(QObject):
             self.window.feedback.set_sound_enabled(new.sounds)
         if self.wedge is not None:
             self.wedge.set_mapping(new.scanner_mapping or None)
-        if (new.camera, new.resolution) != (old.camera, old.resolution):
+            self.wedge.set_prefix(new.scanner_prefix)
+        if ((new.camera, new.resolution, new.repeat_window_s)
+                != (old.camera, old.resolution, old.repeat_window_s)):
             self.args.camera = None  # the setting now decides
             self._start_camera()
         if self.kiosk is not None:
@@ -295,8 +297,10 @@ class Shell(QObject):
         from leadscan.gui import inputs
 
         self.wedge = inputs.install_wedge(self.app, self.window)
-        if self.wedge is not None and self.settings.scanner_mapping:
-            self.wedge.set_mapping(self.settings.scanner_mapping)
+        if self.wedge is not None:
+            if self.settings.scanner_mapping:
+                self.wedge.set_mapping(self.settings.scanner_mapping)
+            self.wedge.set_prefix(self.settings.scanner_prefix)
         self.window.feedback = inputs.make_feedback(self.window)
         fb = self.window.feedback
         if fb is not None and hasattr(fb, "set_sound_enabled"):
@@ -334,7 +338,8 @@ class Shell(QObject):
             if first:
                 self.show_findings(self.qt_findings + found)
             if use_camera:
-                self.camera = inputs.start_camera(self.window, source, width=width, height=height)
+                self.camera = inputs.start_camera(self.window, source, width=width, height=height,
+                                                  window_s=float(self.settings.repeat_window_s))
 
         self.tasks.run(work, on_done=done, on_error=lambda _e: done([]), lane=Lane.NET,
                        owner=self, label="load decoders")

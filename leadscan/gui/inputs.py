@@ -78,7 +78,7 @@ def self_check(data_dir: Any) -> list[Any]:
 
 
 def start_camera(window: Any, source: Any, *, width: int | None = None,
-                 height: int | None = None) -> Any:
+                 height: int | None = None, window_s: float | None = None) -> Any:
     view = window.scan_view
     src = parse_camera(source)
     if src is None:
@@ -92,7 +92,8 @@ def start_camera(window: Any, source: Any, *, width: int | None = None,
             "Camera support could not be loaded — use the USB scanner or type the code."
         )
         return None
-    worker = CameraWorker(src, width=width, height=height)
+    extra = {"window_s": window_s} if window_s is not None else {}
+    worker = CameraWorker(src, width=width, height=height, **extra)
     worker.frame.connect(view.preview.set_frame)
     worker.code_scanned.connect(lambda code, _fmt: window.handle_code(code, ScanSource.CAMERA))
     worker.status.connect(lambda text: _camera_status(view, text))

@@ -32,6 +32,8 @@ class Settings:
     idle_timeout_s: int = 120  # kiosk: back to an empty scan screen after this
     visitors_see_leads: bool = False  # kiosk: the leads list is hidden unless allowed
     scanner_mapping: dict[str, str] = field(default_factory=dict)  # layout calibration
+    scanner_prefix: str = ""  # characters the USB scanner is set to send before each code
+    repeat_window_s: int = 3  # camera: the same badge counts once within this many seconds
     extra: dict[str, Any] = field(default_factory=dict, repr=False)  # unknown keys, kept
 
     @property

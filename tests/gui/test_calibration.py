@@ -76,3 +76,22 @@ def test_wrong_test_scan_says_so_and_keeps_no_mapping(qtbot: Any, tmp_path: Path
         dlg.accept()
     finally:
         g.close()
+
+
+def test_scanner_prefix_setting_is_removed_from_codes(qtbot: Any, tmp_path: Path,
+                                                     emulator: Any) -> None:
+    g = make_gui(qtbot, tmp_path / "booth")
+    try:
+        g.login(emulator.base_url, emulator.exhibitor["access_code"])
+        g.window.show_settings()
+        view = g.window.settings_view
+        view.prefix.setText("]Q")
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+        g.wait_idle()
+        code = emulator.attendees[2]["secret"]
+        send(key_events("]Q" + code), g.window.scan_view.entry)
+        qtbot.waitUntil(lambda: g.booth.lead(code) is not None, timeout=WAIT_MS)
+        g.wait_synced()
+        assert g.booth.lead(code).display_name == emulator.attendees[2]["name"]
+    finally:
+        g.close()

@@ -178,6 +178,8 @@ def test_settings_round_trip(gui: Gui, emulator: Any, tmp_path: Path) -> None:
     view.idle.setValue(300)
     view.visitors_leads.setChecked(True)
     view.set_mapping({"z": "y", "y": "z"})
+    view.prefix.setText("##")
+    view.repeat.setValue(10)
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.pages.currentWidget() is w.scan_view)
     gui.wait_idle()
@@ -193,6 +195,7 @@ def test_settings_round_trip(gui: Gui, emulator: Any, tmp_path: Path) -> None:
         ("none", "1280x720", False, 300, True)
     assert verify_pin("1234", s.kiosk_pin)
     assert s.scanner_mapping == {"z": "y", "y": "z"}
+    assert (s.scanner_prefix, s.repeat_window_s) == ("##", 10)
     app_settings.save(gui.data_dir, s)
     assert json.loads((gui.data_dir / "settings.json").read_text())["from_a_newer_version"] == {"x": 1}
 

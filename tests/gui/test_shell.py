@@ -151,3 +151,20 @@ def test_scan_from_any_source_uses_the_db_lane(gui: Gui, emulator: Any) -> None:
     assert not sig.args[0].is_new
     assert "Already scanned" in gui.window.scan_view.card.band.text()
 
+
+
+def test_repeat_window_setting_reaches_the_camera(qtbot: Any, tmp_path: Path, emulator: Any) -> None:
+    from badge_video import write_video
+
+    from leadscan.gui import settings as app_settings
+
+    booth_dir = tmp_path / "booth"
+    app_settings.save(booth_dir, app_settings.Settings(repeat_window_s=9))
+    video = write_video(tmp_path / "one.avi", emulator.attendees[:1])
+    g = make_gui(qtbot, booth_dir, camera=str(video))
+    try:
+        qtbot.waitUntil(lambda: g.shell.camera is not None and g.shell.camera.pipeline is not None,
+                        timeout=WAIT_MS)
+        assert g.shell.camera.pipeline.seen.window_s == 9.0
+    finally:
+        g.close()

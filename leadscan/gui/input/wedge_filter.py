@@ -101,6 +101,10 @@ class WedgeFilter(QObject):
         """Keyboard layout fix from `core.scan.layout` (received -> intended characters)."""
         self._decoder.config.mapping = dict(mapping) if mapping else None
 
+    def set_prefix(self, prefix: str) -> None:
+        """The scanner's configured prefix (removed from codes); "" for none."""
+        self._decoder.config.prefix = prefix
+
     def set_enabled(self, on: bool) -> None:
         if not on:
             self._settle(self._decoder.idle())

@@ -55,6 +55,16 @@ class SettingsView(QWidget):
         for r in RESOLUTIONS:
             self.resolution.addItem(r or "Camera default", r)
         self.sounds = QCheckBox("Beep on every scan")
+        self.prefix = QLineEdit()
+        self.prefix.setMaxLength(16)
+        self.prefix.setPlaceholderText("none")
+        self.prefix.setToolTip("Only if the USB scanner is set to send characters before each "
+                               "code: they are removed from the code.")
+        self.repeat = QSpinBox()
+        self.repeat.setRange(1, 120)
+        self.repeat.setSuffix(" s")
+        self.repeat.setToolTip("A badge held in front of the camera counts once; shown again "
+                               "after this long it opens the same lead as 'already scanned'.")
 
         self.calibration = QLabel("")
         self.calibration.setObjectName("hint")
@@ -146,7 +156,9 @@ class SettingsView(QWidget):
         bl = QVBoxLayout(body)
         bl.addWidget(group("This device", [("Device name", self.device), ("Account", account_row)]))
         bl.addWidget(group("Scanning", [("Camera", self.camera), ("Resolution", self.resolution),
-                                        ("USB scanner", cal_row), ("", self.sounds)]))
+                                        ("Same badge again after", self.repeat),
+                                        ("USB scanner", cal_row), ("Scanner prefix", self.prefix),
+                                        ("", self.sounds)]))
         bl.addWidget(group("Kiosk", [("", self.kiosk), ("Exit PIN", pin_row), ("", self.pin_state),
                                      ("Idle timeout", self.idle), ("", self.visitors_leads)]))
         bl.addWidget(group("Data", [("Data folder", folder_row), ("", self.portable),
@@ -179,6 +191,8 @@ class SettingsView(QWidget):
         i = self.resolution.findData(settings.resolution)
         self.resolution.setCurrentIndex(max(0, i))
         self.sounds.setChecked(settings.sounds)
+        self.prefix.setText(settings.scanner_prefix)
+        self.repeat.setValue(int(settings.repeat_window_s))
         self.kiosk.setChecked(settings.kiosk)
         self.pin1.clear()
         self.pin2.clear()
@@ -248,6 +262,8 @@ class SettingsView(QWidget):
         s.camera = self.camera_value()
         s.resolution = str(self.resolution.currentData() or "")
         s.sounds = self.sounds.isChecked()
+        s.scanner_prefix = self.prefix.text()
+        s.repeat_window_s = int(self.repeat.value())
         s.kiosk = self.kiosk.isChecked()
         s.idle_timeout_s = int(self.idle.value())
         s.visitors_see_leads = self.visitors_leads.isChecked()
