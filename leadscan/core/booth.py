@@ -79,6 +79,10 @@ class BoothStatus:
     clock_skew_seconds: int | None = None  # laptop clock minus server clock
     pull_forbidden: bool = False
     recovery_notice: str | None = None
+    # why uploads stopped, as a kind the shells react to (engine.problem_kind: "offline",
+    # "portal", "tls", "auth", "server", "ratelimit", "forbidden", "other"), and its text
+    problem_kind: str | None = None
+    sync_problem: str | None = None
 
 
 def account_key(server_url: str, profile: Profile) -> str:
@@ -405,6 +409,8 @@ class Booth:
             clock_skew_seconds=skew,
             pull_forbidden=forbidden,
             recovery_notice=notice,
+            problem_kind=s.get_meta(eng.K_KIND) or ("auth" if auth else None),
+            sync_problem=sync_problem,
         )
 
     # -- after the show -------------------------------------------------------------------

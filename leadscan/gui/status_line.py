@@ -11,21 +11,39 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 from leadscan.gui import theme
 
 
+# what the connection label says for the kinds of sync trouble that concern the connection
+_CONNECTION_BY_KIND = {
+    "auth": ("Access code needed", theme.RED),
+    "tls": ("Certificate problem", theme.RED),
+    "portal": ("Network needs a login", theme.AMBER),
+    "offline": ("Offline — scans are kept", theme.AMBER),
+}
+
+
 def connection_text(status: Any) -> tuple[str, str]:
-    """(text, colour) for the connection part of a BoothStatus."""
+    """(text, colour) for the connection part of a BoothStatus (by the problem's kind)."""
     if getattr(status, "auth_needed", False):
-        return "Access code needed", theme.RED
-    problem = getattr(status, "problem", None) or ""
+        return _CONNECTION_BY_KIND["auth"]
+    kind = getattr(status, "problem_kind", None)
+    if kind in _CONNECTION_BY_KIND:
+        return _CONNECTION_BY_KIND[kind]
     online = getattr(status, "online", None)
     if online:
         return "Online", theme.GREEN
     if online is None:
         return "Connecting…", theme.GREY
-    if "login" in problem.lower() or "portal" in problem.lower():
-        return "Network needs a login", theme.AMBER
-    if "certificate" in problem.lower():
-        return "Certificate problem", theme.RED
-    return "Offline — scans are kept", theme.AMBER
+    return _CONNECTION_BY_KIND["offline"]
+
+
+def other_problems(status: Any) -> list[str]:
+    """Every current problem the connection label does not already say."""
+    problems = list(getattr(status, "problems", ()) or ())
+    if not problems and getattr(status, "problem", None):
+        problems = [status.problem]
+    covered = getattr(status, "sync_problem", None) if (
+        getattr(status, "problem_kind", None) in _CONNECTION_BY_KIND
+        or getattr(status, "auth_needed", False)) else None
+    return [p for p in problems if p != covered]
 
 
 def when_text(moment: datetime | None, now: datetime | None = None) -> str:
@@ -38,12 +56,6 @@ def when_text(moment: datetime | None, now: datetime | None = None) -> str:
     if secs < 3600:
         return f"{int(secs // 60)} min ago"
     return moment.astimezone().strftime("%H:%M")
-
-
-def _covered(problem: str) -> bool:
-    low = problem.lower()
-    return any(k in low for k in ("offline", "needs a login", "access code no longer",
-                                  "scans are saved and will sync"))
 
 
 class StatusLine(QStatusBar):
@@ -61,6 +73,7 @@ class StatusLine(QStatusBar):
         self.last_sync.setObjectName("lastsync")
         self.problem = QLabel("")
         self.problem.setObjectName("hint")
+        self.problem.setWordWrap(True)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setStyleSheet("min-height: 36px; margin: 4px;")
         self.sync_button.clicked.connect(self.sync_clicked)
@@ -84,14 +97,10 @@ class StatusLine(QStatusBar):
         self.pending.setText(", ".join(parts))
         self.pending.setStyleSheet(f"color: {theme.AMBER if pending else theme.GREEN};")
         self.last_sync.setText("Last sync: " + when_text(getattr(status, "last_sync", None)))
-        problems = list(getattr(status, "problems", ()) or ())
-        if not problems and getattr(status, "problem", None):
-            problems = [status.problem]
-        # the connection label already says offline / needs login / code needed
-        extra = [p for p in problems if not _covered(p)]
-        self.problem.setText(extra[0] if extra else "")
+        extra = other_problems(status)
+        self.problem.setText("  ·  ".join(extra))
         self.problem.setStyleSheet(f"color: {theme.RED};" if extra else "")
-        self.problem.setToolTip("\n".join(problems))
+        self.problem.setToolTip("\n".join(getattr(status, "problems", ()) or ()))
 
     def refresh_times(self) -> None:
         if self.status is not None:
