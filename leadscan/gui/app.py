@@ -328,21 +328,27 @@ class Shell(QObject):
         first = self.findings is None
         booth_dir = self.booth_dir
 
-        def work() -> list[Any]:
+        def work() -> tuple[list[Any], Any, str | None]:
             if first:
-                return inputs.self_check(booth_dir)
-            inputs.warm_up_decoders()
-            return []
+                found = inputs.self_check(booth_dir)
+            else:
+                inputs.warm_up_decoders()
+                found = []
+            target, problem = inputs.resolve_camera_source(source) if use_camera else (None, None)
+            return found, target, problem
 
-        def done(found: list[Any]) -> None:
+        def done(result: tuple[list[Any], Any, str | None]) -> None:
+            found, target, problem = result
             if first:
                 self.show_findings(self.qt_findings + found)
-            if use_camera:
-                self.camera = inputs.start_camera(self.window, source, width=width, height=height,
+            if problem:
+                inputs.show_camera_problem(self.window, problem)
+            elif target is not None:
+                self.camera = inputs.start_camera(self.window, target, width=width, height=height,
                                                   window_s=float(self.settings.repeat_window_s))
 
-        self.tasks.run(work, on_done=done, on_error=lambda _e: done([]), lane=Lane.NET,
-                       owner=self, label="load decoders")
+        self.tasks.run(work, on_done=done, on_error=lambda _e: done(([], source, None)),
+                       lane=Lane.NET, owner=self, label="load decoders")
 
     def show_findings(self, findings: list[Any]) -> None:
         """What the self-check found missing: a lasting notice on the scan screen and, once,

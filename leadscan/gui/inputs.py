@@ -77,6 +77,25 @@ def self_check(data_dir: Any) -> list[Any]:
     return selfcheck.check_decoders() + [selfcheck.check_data_dir(data_dir)]
 
 
+def resolve_camera_source(source: Any) -> tuple[Any, str | None]:
+    """(what to open, None) or (None, why not) for a camera setting (blocking: may list the
+    cameras; worker thread)."""
+    from leadscan.core.errors import CameraError
+    from leadscan.gui.input.camera_worker import resolve_source
+
+    src = parse_camera(source)
+    if src is None:
+        return None, None
+    try:
+        return resolve_source(src), None
+    except CameraError as exc:
+        return None, str(exc)
+
+
+def show_camera_problem(window: Any, text: str) -> None:
+    _camera_status(window.scan_view, text)
+
+
 def start_camera(window: Any, source: Any, *, width: int | None = None,
                  height: int | None = None, window_s: float | None = None) -> Any:
     view = window.scan_view

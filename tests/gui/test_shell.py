@@ -168,3 +168,20 @@ def test_repeat_window_setting_reaches_the_camera(qtbot: Any, tmp_path: Path, em
         assert g.shell.camera.pipeline.seen.window_s == 9.0
     finally:
         g.close()
+
+
+def test_missing_named_camera_is_reported_not_replaced(qtbot: Any, tmp_path: Path,
+                                                       emulator: Any) -> None:
+    """A camera chosen by name that is not there: said on the scan screen (looked up on a
+    worker, never the UI thread), no other camera is opened; typing still works."""
+    g = make_gui(qtbot, tmp_path / "booth", camera="Logitech BRIO 4K")
+    try:
+        g.login(emulator.base_url, emulator.exhibitor["access_code"])
+        view = g.window.scan_view
+        qtbot.waitUntil(lambda: "is not connected" in view.camera_status.text(), timeout=WAIT_MS)
+        assert "Logitech BRIO 4K" in view.camera_status.text()
+        assert g.shell.camera is None
+        g.type_code(emulator.attendees[0]["secret"])
+        assert g.booth.lead(emulator.attendees[0]["secret"]) is not None
+    finally:
+        g.close()

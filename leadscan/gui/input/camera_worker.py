@@ -106,13 +106,7 @@ class CameraWorker(QObject):
 
     @staticmethod
     def _resolve(spec: int | str | Path) -> int | str | Path:
-        if isinstance(spec, (int, Path)):
-            return spec
-        if spec.isdigit() or Path(spec).exists():
-            return spec
-        if any(spec.lower().endswith(s) for s in (".avi", ".mp4", ".mkv", ".mov", ".webm", ".png", ".jpg")):
-            return spec  # a file path that does not exist: FrameSource reports it
-        return resolve_camera(spec)  # a camera name
+        return resolve_source(spec)
 
     # worker-thread callbacks ---------------------------------------------------------------
 
@@ -132,3 +126,17 @@ class CameraWorker(QObject):
             self.frame.emit(to_qimage(f.image, self._preview_width))
         except Exception:  # noqa: BLE001 - a preview problem must not stop scanning
             log.exception("preview conversion failed")
+
+
+def resolve_source(spec: int | str | Path) -> int | str | Path:
+    """A camera index, a file path, or a camera name -> what FrameSource opens.
+
+    A name may mean listing the cameras, which off Linux opens each device (slow drivers):
+    call this on a worker thread (the shell does), not on the UI thread."""
+    if isinstance(spec, (int, Path)):
+        return spec
+    if spec.isdigit() or Path(spec).exists():
+        return spec
+    if any(spec.lower().endswith(s) for s in (".avi", ".mp4", ".mkv", ".mov", ".webm", ".png", ".jpg")):
+        return spec  # a file path that does not exist: FrameSource reports it
+    return resolve_camera(spec)  # a camera name
