@@ -19,6 +19,7 @@ APT_PACKAGES=(
   fonts-dejavu-core
   binutils                                   # objdump/objcopy for the PyInstaller build
   openssl                                    # test certificates (tests/api)
+  dbus-daemon                                # a private session bus (kiosk keep-awake test)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
