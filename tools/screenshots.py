@@ -186,6 +186,17 @@ def main() -> int:
         w.scan_view.set_banner(None)
         save(w, out, "scan-idle")
 
+        # K50: a machine whose QR decoders cannot load (what the self-check says there)
+        from leadscan import selfcheck
+
+        missing = [selfcheck.Finding("zbar", False, "libzbar is not installed", "…"),
+                   selfcheck.Finding("zxing-cpp", False, "zxing-cpp could not be loaded", "…"),
+                   selfcheck.Finding("qr-decoders", False, "no QR decoder", selfcheck.SCANNER_ONLY)]
+        w.scan_view.set_limits(selfcheck.banner_text(missing))
+        w.scan_view.preview.set_message("Camera running (no decoder)")
+        save(w, out, "scan-scanner-only")
+        w.scan_view.set_limits(None)
+
         # event links + logo (served locally, fetched on a worker and cached)
         logo_url = serve_file(ROOT / "resources" / "leadscan.png")
         from PySide6.QtGui import QPixmap
