@@ -23,18 +23,28 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_PENDING = 3  # `sync`: leads are still waiting
 EXIT_BUG = 70
+EXIT_BROKEN_PIPE = 141  # as a program killed by SIGPIPE (128 + 13) reports it
+
+
+def _gui_options(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument("--demo", action="store_true", default=default,
+                   help="start the GUI with a local demo server")
+    p.add_argument("--kiosk", action="store_true", default=default, help="start the GUI in kiosk mode")
+    p.add_argument("--camera", metavar="SRC", default=default,
+                   help="GUI: camera index, camera name, video file, or none")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="leadscan", description="Offline-first lead scanning for exhibitors.")
     p.add_argument("--version", action="version", version=f"leadscan {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="where leads and settings are kept")
-    p.add_argument("--demo", action="store_true", help="start the GUI with a local demo server")
-    p.add_argument("--kiosk", action="store_true", help="start the GUI in kiosk mode")
-    p.add_argument("--camera", metavar="SRC", help="GUI: camera index or video file")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _gui_options(p, None)
+    p.set_defaults(demo=False, kiosk=False)
+    # --data-dir may also follow the command (`leadscan status --data-dir D`, _SubParser)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_SubParser)
 
-    sub.add_parser("gui", help="start the desktop app (the default)")
+    g = sub.add_parser("gui", help="start the desktop app (the default)")
+    _gui_options(g, argparse.SUPPRESS)
 
     s = sub.add_parser("login", help="check an access code and keep it")
     s.add_argument("--server", required=True, metavar="URL")
@@ -93,6 +103,24 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("selfcheck", help="check that decoders, Qt and audio can load")
     s.add_argument("--json", action="store_true")
     return p
+
+
+class _SubParser(argparse.ArgumentParser):
+    """Every subcommand also takes the global --data-dir."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not any("--data-dir" in a.option_strings for a in self._actions):
+            self.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                              help="where leads and settings are kept")
+
+
+def shown(text: Any) -> str:
+    """Text from a badge, the server or the user, safe to print on a terminal: control
+    characters (escape sequences, NUL) are shown escaped, as the GUI shows them."""
+    from .core.scan.payload import display_code
+
+    return display_code("" if text is None else str(text))
 
 
 def _iso(dt: Any) -> str | None:
@@ -175,8 +203,11 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             _out(result)
         else:
             for entry in result:
-                codes = ", ".join(c["code"] for c in entry["codes"]) or entry.get("error") or "(no code)"
-                print(f"{entry['file']}: {codes}")
+                if "error" in entry:  # the message names the file already
+                    print(shown(entry["error"]), file=sys.stderr)
+                    continue
+                codes = ", ".join(shown(c["code"]) for c in entry["codes"]) or "(no code)"
+                print(f"{shown(entry['file'])}: {codes}")
         return EXIT_ERROR if any("error" in e for e in result) else EXIT_OK
 
     from .core.booth import Booth  # after `decode`: it needs no database or network stack
@@ -205,9 +236,12 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             return EXIT_OK
         if cmd == "login":
             profile = booth.login(args.server, args.code, args.device_name)
-            print(f"Logged in: {profile.name} at {profile.event.display_name()}")
+            print(f"Logged in: {shown(profile.name)} at {shown(profile.event.display_name())}")
             return EXIT_OK
         if cmd == "logout":
+            if not booth.logged_in:
+                print("Not logged in.")
+                return EXIT_OK
             booth.logout(force=args.force)
             print("Logged out.")
             return EXIT_OK
@@ -216,21 +250,29 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             if args.json:
                 _out({**lead_json(res.lead), "is_new": res.is_new})
             else:
-                print(f"{'Queued' if res.is_new else 'Already scanned'}: {res.lead.code}")
+                print(f"{'Queued' if res.is_new else 'Already scanned'}: {shown(res.lead.code)}")
             return EXIT_OK
         if cmd == "scan":
             return _scan_files(booth, args)
         if cmd == "edit":
+            if args.notes is None and args.rating is None and args.tags is None:
+                from .core.errors import LeadscanError
+
+                raise LeadscanError("Nothing to change: give --notes, --rating or --tags.")
             tags = None if args.tags is None else [t.strip() for t in args.tags.split(",") if t.strip()]
             lead = booth.edit(args.code, notes=args.notes, rating=_parse_rating(args.rating), tags=tags)
             if args.json:
                 _out(lead_json(lead))
             else:
-                print(f"Saved: {lead.code} ({lead.state.value})")
+                print(f"Saved: {shown(lead.code)} ({lead.state.value})")
             return EXIT_OK
         if cmd == "retry":
+            before = booth.lead(args.code)
             lead = booth.retry(args.code)
-            print(f"{lead.code}: {lead.state.value}")
+            if before is not None and before.state.value != "rejected":
+                print(f"{shown(lead.code)} was not refused ({lead.state.value}): nothing to send again.")
+            else:
+                print(f"{shown(lead.code)}: {lead.state.value}")
             return EXIT_OK
         if cmd == "sync":
             report = booth.sync_once(force=True)
@@ -243,7 +285,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             else:
                 print(f"Uploaded {report.uploaded}, refused {report.rejected}, still pending {report.pending}.")
             if report.problem:
-                print(report.problem, file=sys.stderr)
+                print(one_line(report.problem), file=sys.stderr)
             return EXIT_OK if report.pending == 0 else EXIT_PENDING
         if cmd == "pull":
             pr = booth.pull()
@@ -258,11 +300,16 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
                 _out(status_json(st))
             else:
                 prof = st.profile
-                print(f"{prof.name} — {prof.event.display_name()}" if prof else "Not logged in")
+                if not st.logged_in:
+                    print("Not logged in" + (f" (last account: {shown(prof.name)} — "
+                                             f"{shown(prof.event.display_name())})" if prof else ""))
+                else:
+                    print(f"{shown(prof.name)} — {shown(prof.event.display_name())}" if prof
+                          else "Logged in")
                 print(f"pending {st.pending}, synced {st.synced}, rejected {st.rejected}; "
                       f"last sync {_iso(st.last_sync) or 'never'}")
                 for p in st.problems:
-                    print(f"! {p}")
+                    print(f"! {one_line(p)}")
             return EXIT_OK
         if cmd == "leads":
             leads = booth.leads()
@@ -270,9 +317,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
                 _out([lead_json(lead) for lead in leads])
             else:
                 for lead in leads:
-                    extra = f" — {lead.reason}" if lead.state.value == "rejected" else ""
-                    print(f"{lead.scanned:%Y-%m-%d %H:%M} {lead.state.value:8} {lead.code} "
-                          f"{lead.display_name}{extra}")
+                    extra = f" — {shown(lead.reason)}" if lead.state.value == "rejected" else ""
+                    print(f"{lead.scanned:%Y-%m-%d %H:%M} {lead.state.value:8} {shown(lead.code)} "
+                          f"{shown(lead.display_name)}{extra}")
             return EXIT_OK
         if cmd == "export":
             n = booth.export_csv(Path(args.csv))
@@ -306,21 +353,37 @@ def _scan_files(booth: Any, args: argparse.Namespace) -> int:
         try:
             found = qr.decode_file(name)
         except DecodeError as exc:
-            print(str(exc), file=sys.stderr)
+            print(shown(exc), file=sys.stderr)
             failed = True
             continue
         if not found:
-            print(f"{name}: no QR code found", file=sys.stderr)
+            print(f"{shown(name)}: no QR code found", file=sys.stderr)
         for d in found:
             res = booth.scan(d.code, ScanSource.FILE)
             queued.append({"file": str(name), "code": d.code, "is_new": res.is_new})
             if not args.json:
-                print(f"{name}: {'queued' if res.is_new else 'already scanned'} {d.code}")
+                print(f"{shown(name)}: {'queued' if res.is_new else 'already scanned'} {shown(d.code)}")
     if args.json:
         _out(queued)
     elif not failed:
         print(f"{sum(q['is_new'] for q in queued)} new leads queued.")
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def one_line(text: Any) -> str:
+    """Messages are printed on one line (some carry a library's own newlines)."""
+    return " ".join(str(text).split())
+
+
+def _silence_stdout() -> None:
+    """After EPIPE: point stdout at /dev/null so Python's exit flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -336,11 +399,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = paths.data_dir(args.data_dir)
     log_path = setup_logging(data_dir)
     try:
-        return run(args, data_dir)
+        rc = run(args, data_dir)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return rc
     except LeadscanError as exc:
+        from .core.advice import describe
+
         log.info("%s failed: %s", args.command, exc)
-        print(f"leadscan: {exc}", file=sys.stderr)
+        print(f"leadscan: {one_line(describe(exc))}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `leadscan leads | head`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("leadscan: interrupted", file=sys.stderr)
         return 130

@@ -45,6 +45,7 @@ DEVICE_FILE = "device.json"
 MAX_CODE_LEN = 4096
 MAX_NOTES_LEN = 10_000
 MAX_DEVICE_NAME = 190
+MAX_WIPE_DAYS = 3650  # automatic wipe: ten years is "never" in practice
 CLEARED_NOTE = " "  # what "clear the note" uploads: the API reads "" as "keep" (docs/sync.md)
 
 K_SERVER = "account.server_url"
@@ -243,6 +244,10 @@ class Booth:
         code = access_code.strip()
         if not code:
             raise LeadscanError("Enter the access code.")
+        if not (code.isascii() and code.isprintable()) or any(ch.isspace() for ch in code):
+            # it travels in an HTTP header, which takes no such characters
+            raise LeadscanError("That is not an access code: it has only letters and digits, "
+                                "as the organizer sent it. Check for typos.")
         add_secret(code)
         url = normalize_base_url(server_url)
         with AppApiClient(url, code, transport=self._transport) as client:
@@ -458,12 +463,14 @@ class Booth:
     def auto_wipe_days(self) -> int | None:
         """Wipe automatically this many days after the event's end date (None: never)."""
         text = self.store.get_meta(K_WIPE_DAYS)
-        return int(text) if text and text.isdigit() else None
+        return min(int(text), MAX_WIPE_DAYS) if text and text.isdigit() else None
 
     @auto_wipe_days.setter
     def auto_wipe_days(self, days: int | None) -> None:
-        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
-            raise LeadscanError("Automatic wipe: give a number of days (0 or more), or turn it off.")
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                                 or not 0 <= days <= MAX_WIPE_DAYS):
+            raise LeadscanError(f"Automatic wipe: give a number of days from 0 to {MAX_WIPE_DAYS}, "
+                                "or turn it off.")
         self.store.set_meta(K_WIPE_DAYS, None if days is None else str(days))
 
     def auto_wipe_if_due(self) -> str | None:
@@ -473,7 +480,10 @@ class Booth:
         days, profile = self.auto_wipe_days, self.profile
         if days is None or profile is None or profile.event.end_date is None:
             return None
-        due = profile.event.end_date + timedelta(days=days)
+        try:
+            due = profile.event.end_date + timedelta(days=min(days, MAX_WIPE_DAYS))
+        except OverflowError:  # an end date near the end of the calendar: never due
+            return None
         if self._clock() < due:
             return None
         pending, rejected = self.not_uploaded()

@@ -50,6 +50,22 @@ class RedactFilter(logging.Filter):
 _installed: dict[Path, logging.Handler] = {}
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """A log file that cannot be written (full disk, read-only stick) is not worth a
+    traceback on stderr per record: the first failure is noted once, the rest is quiet."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging API
+        if not self.failed:
+            self.failed = True
+            import sys
+
+            exc = sys.exc_info()[1]
+            print(f"leadscan: cannot write the log file {self.baseFilename} ({exc}); "
+                  "going on without it", file=sys.stderr)
+
+
 def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
     """Attach a rotating file handler (1 MB x 5) to the "leadscan" logger; idempotent."""
     path = data_dir / LOG_NAME
@@ -59,7 +75,7 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
         return path
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = _LogFile(
             path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
         )
     except OSError:

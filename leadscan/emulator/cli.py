@@ -16,6 +16,26 @@ from leadscan.emulator.db import NotInitialised
 from leadscan.emulator.faults import FaultSpecError, parse_spec
 
 
+def _page_size(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"a page holds 1 to 1000 entries, not {n}")
+    return n
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="leadscan-emulator",
@@ -32,9 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the data set over HTTP")
     s.add_argument("--data", required=True, type=Path)
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    s.add_argument("--port", type=_port, default=0, help="0 picks a free port")
     s.add_argument("--faults", default=None, help="fault SPEC, e.g. seed=1,error_rate=0.2")
-    s.add_argument("--page-size", type=int, default=50)
+    s.add_argument("--page-size", type=_page_size, default=50)
     s.add_argument("--verbose", action="store_true", help="log every request to stderr")
     b = sub.add_parser("badges", help="write a PNG badge per attendee and badges.csv")
     b.add_argument("--data", required=True, type=Path)

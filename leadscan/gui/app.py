@@ -263,10 +263,10 @@ class Shell(QObject):
                                lane=Lane.NET, owner=self, label="demo badges")
 
         def failed(err: BaseException) -> None:
-            from leadscan.gui import messages
+            from leadscan.core import advice
 
             w.login_view.set_busy(False)
-            w.login_view.show_error("The demo could not start.\n" + messages.describe(err))
+            w.login_view.show_error("The demo could not start.\n" + advice.describe(err))
             self._start_camera()
 
         self.tasks.run(work, on_done=done, on_error=failed, lane=Lane.NET, owner=self,

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from leadscan.core.errors import LeadscanError
-from leadscan.gui import messages
+from leadscan.core import advice
 
 log = logging.getLogger("leadscan.gui.crash")
 
@@ -104,7 +104,7 @@ class CrashHandler:
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle("leadscan")
             if isinstance(exc, LeadscanError):
-                box.setText(messages.describe(exc))
+                box.setText(advice.describe(exc))
             else:
                 box.setText(
                     "Something unexpected happened, but leadscan keeps running.\n"

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from leadscan.core.booth import PendingLeadsError
 from leadscan.core.errors import LeadscanError
 from leadscan.core.models import Lead, Profile, ScanSource, SyncState
-from leadscan.gui import messages, safeguard
+from leadscan.core import advice
+from leadscan.gui import safeguard
 from leadscan.gui.status_line import StatusLine
 from leadscan.gui.sync_worker import SyncController
 from leadscan.gui.tasks import Lane, TaskManager
@@ -528,7 +529,7 @@ class MainWindow(QMainWindow):
     # -- messages -----------------------------------------------------------------------
 
     def show_error(self, err: BaseException) -> None:
-        self.show_error_text(messages.describe(err) if isinstance(err, LeadscanError) else str(err))
+        self.show_error_text(advice.describe(err) if isinstance(err, LeadscanError) else str(err))
 
     def show_error_text(self, text: str) -> None:
         self.status_line.showMessage(text.replace("\n", " "), 10_000)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from leadscan.emulator import init_dataset
 
@@ -116,3 +117,17 @@ def test_badges_png_and_csv(tmp_path: Path) -> None:
 def test_badges_uninitialised(tmp_path: Path) -> None:
     p = run("badges", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "out"))
     assert p.returncode != 0 and "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--port", "99999"], "a port is 0 to 65535"),
+    (["--port", "-1"], "a port is 0 to 65535"),
+    (["--port", "eighty"], "not a port number"),
+    (["--page-size", "0"], "a page holds 1 to 1000"),
+])
+def test_serve_rejects_impossible_numbers_in_one_line(tmp_path: Path, args: list[str],
+                                                      said: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "leadscan.emulator", "serve", "--data",
+                           str(tmp_path), *args], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and said in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -208,6 +208,11 @@ class AppApiClient:
             raise NetworkError("The server did not answer in time (network slow or down).") from None
         except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             self._log(method, url, None, started, type(exc).__name__)
+            if _is_plain_http(exc):
+                raise BadResponse(
+                    "The server at this address does not answer over HTTPS (is it an http:// "
+                    "address, such as a local emulator?). Check the server address."
+                ) from None
             if _is_cert_problem(exc):
                 raise TlsError(
                     "The server's security certificate could not be verified "
@@ -264,10 +269,10 @@ class AppApiClient:
 
         retry_after = _retry_after(resp.headers.get("retry-after"))
         if status == 429:
-            raise RateLimited("The server asks to slow down; retrying shortly.", status=status,
+            raise RateLimited("The server asks to slow down (HTTP 429).", status=status,
                               retry_after=retry_after)
         if status >= 500:
-            raise ServerError(f"The server has a problem (HTTP {status}); retrying later.",
+            raise ServerError(f"The server has a problem (HTTP {status}).",
                               status=status, retry_after=retry_after)
         if status in (301, 302, 303, 307, 308):
             # Captive portals redirect to their login page; real App API calls never redirect.
@@ -369,6 +374,24 @@ def _detail_text(body: Any) -> str:
             parts.append(text if key in ("non_field_errors", "__all__") else f"{key}: {text}")
         return "; ".join(parts)[:500]
     return "" if body is None else str(body)[:500]
+
+
+# OpenSSL's reasons when the other side answered TLS with something else (plain HTTP)
+_NOT_TLS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+            "HTTP_REQUEST", "UNKNOWN_PROTOCOL")
+
+
+def _is_plain_http(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLError) and not isinstance(seen, ssl.SSLCertVerificationError):
+            reason = str(getattr(seen, "reason", "") or "") + " " + str(seen)
+            if any(r in reason.upper().replace(" ", "_") for r in _NOT_TLS):
+                return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _is_cert_problem(exc: BaseException) -> bool:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leadscan.gui import messages
+from leadscan.core import advice
 from leadscan.gui.tasks import Lane, TaskManager
 
 DEFAULT_SERVER = "https://pretix.eu"
@@ -173,7 +173,7 @@ class LoginView(QWidget):
 
     def _failed(self, err: BaseException) -> None:
         self.set_busy(False)
-        self.show_error(messages.describe(err))
+        self.show_error(advice.describe(err))
         self.code.setFocus()
         self.code.selectAll()
 

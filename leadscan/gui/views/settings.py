@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leadscan.core.booth import MAX_WIPE_DAYS
 from leadscan.gui.pin import hash_pin, valid_new_pin
 from leadscan.gui.settings import RESOLUTIONS, Settings
 
@@ -105,7 +106,7 @@ class SettingsView(QWidget):
         self.portable = QCheckBox("Portable mode: keep data next to the program (after restart)")
         self.auto_wipe = QCheckBox("Delete the leads from this computer automatically")
         self.auto_wipe_days = QSpinBox()
-        self.auto_wipe_days.setRange(0, 365)
+        self.auto_wipe_days.setRange(0, MAX_WIPE_DAYS)
         self.auto_wipe_days.setValue(14)
         self.auto_wipe_days.setSuffix(" days after the event ends")
         self.auto_wipe_days.setToolTip("Leads the server does not have yet are never deleted "

@@ -1,4 +1,5 @@
-"""What to tell a booth worker for each kind of fault (headline + the core's own message)."""
+"""What to tell a booth worker for each kind of fault: the core's own message plus what to do
+next. Both shells (GUI and CLI) show faults through `describe`."""
 
 from __future__ import annotations
 
