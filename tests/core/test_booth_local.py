@@ -88,6 +88,22 @@ def test_export_csv_excel_friendly_and_injection_safe(booth: Booth, tmp_path: Pa
     assert rows[1]["state"] == "pending" and rows[1]["rating"] == "5"
 
 
+def test_export_escapes_control_characters_k04(booth: Booth, tmp_path: Path) -> None:
+    binary = "".join(chr(i) for i in range(32))  # K04: bytes 00..1f
+    booth.scan(binary, ScanSource.CAMERA)
+    booth.scan("esc-\x1b[2J-code", ScanSource.SCANNER)
+    booth.edit("esc-\x1b[2J-code", notes="bell\x07 and NUL\x00\nnext line\tindented")
+    out = tmp_path / "leads.csv"
+    booth.export_csv(out)
+    raw = out.read_bytes()
+    assert b"\x00" not in raw and b"\x1b" not in raw and b"\x07" not in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0]["code"] == "\\x00\\x01\\x02\\x03" + rows[0]["code"][16:]
+    assert rows[1]["code"] == "esc-\\x1b[2J-code"
+    assert rows[1]["notes"] == "bell\\x07 and NUL\\x00\nnext line\tindented"
+    assert booth.lead(binary) is not None  # the lead itself keeps the exact bytes
+
+
 def test_export_to_missing_folder_is_a_message(booth: Booth, tmp_path: Path) -> None:
     with pytest.raises(LeadscanError, match="Could not write"):
         booth.export_csv(tmp_path / "no" / "such" / "dir" / "x.csv")

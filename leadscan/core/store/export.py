@@ -2,7 +2,8 @@
 
 UTF-8 with BOM and CRLF so Excel opens it with the right characters; attendee fields as
 columns (header = the server's label); cells that a spreadsheet would run as a formula
-(`= + - @`, tab, CR) are prefixed with `'` (OWASP's CSV injection advice).
+(`= + - @`, tab, CR) are prefixed with `'` (OWASP's CSV injection advice); control
+characters are written escaped (`\\x00`), as the app shows them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from ..errors import LeadscanError
 from ..models import Lead
+from ..scan.payload import display_code
 
 BASE_COLUMNS = ["code", "scanned", "state", "reason", "notes", "rating", "tags",
                 "device_name", "device_uuid", "synced_at"]
@@ -23,10 +25,19 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = _no_controls("" if value is None else str(value))
     if text.startswith(FORMULA_START):
         return "'" + text
     return text
+
+
+def _no_controls(text: str) -> str:
+    """Control characters (NUL, ESC, ...) break spreadsheets and terminals: written as
+    `\\xNN`. Line breaks and tabs in notes stay (the CSV quoting carries them)."""
+    if all(" " <= ch or ch in "\t\n\r" for ch in text) and "\x7f" not in text:
+        return text
+    return "".join(f"\\x{ord(ch):02x}" if (ch < " " and ch not in "\t\n\r") or ch == "\x7f"
+                   else ch for ch in text)
 
 
 def render_csv(leads: Sequence[Lead]) -> str:
@@ -48,7 +59,7 @@ def render_csv(leads: Sequence[Lead]) -> str:
     for lead in leads:
         values = {f.id: f.value for f in lead.fields}
         row = [
-            lead.code,
+            display_code(lead.code),  # exactly the code, with invisible bytes escaped (K04)
             lead.scanned.isoformat(),
             lead.state.value,
             lead.reason or "",
