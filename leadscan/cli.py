@@ -8,10 +8,11 @@ for the GUI (no subcommand, `gui`, `--demo`, `--kiosk`), so the CLI starts fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -213,8 +214,8 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     from .core.booth import Booth  # after `decode`: it needs no database or network stack
     from .core.models import ScanSource
 
-    with Booth(data_dir) as booth:
-        if cmd not in ("wipe", "auto-wipe"):
+    with _open_booth(data_dir, cmd) as booth:
+        if cmd not in ("wipe", "auto-wipe", *READ_ONLY_COMMANDS):
             notice = booth.auto_wipe_if_due()
             if notice:
                 print(notice, file=sys.stderr)
@@ -326,6 +327,45 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             print(f"Exported {n} leads to {args.csv}")
             return EXIT_OK
     raise AssertionError(f"unhandled command {cmd}")
+
+
+READ_ONLY_COMMANDS = ("status", "leads", "export")
+
+
+@contextlib.contextmanager
+def _open_booth(data_dir: Path, cmd: str) -> Iterator[Any]:
+    """The booth in `data_dir`; for commands that only read, a folder this user may not
+    write (a locked USB stick, another user's folder) is read from a temporary copy instead,
+    so the leads can still be listed and exported. The copy is removed afterwards."""
+    import os
+    import shutil
+    import tempfile
+
+    from .core.booth import DB_NAME, Booth
+    from .core.errors import StoreError
+
+    try:
+        booth = Booth(data_dir)
+    except StoreError:
+        db = data_dir / DB_NAME
+        writable = os.access(data_dir, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+        if cmd not in READ_ONLY_COMMANDS or writable or not db.is_file():
+            raise
+    else:
+        with booth:
+            yield booth
+        return
+    copy = Path(tempfile.mkdtemp(prefix="leadscan-readonly-"))
+    try:
+        for name in (DB_NAME, f"{DB_NAME}-wal", "device.json"):
+            if (data_dir / name).is_file():
+                shutil.copyfile(data_dir / name, copy / name)
+        print(f"leadscan: {data_dir} cannot be written; showing a copy of its leads "
+              "(nothing there is changed).", file=sys.stderr)
+        with Booth(copy) as booth:
+            yield booth
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
 
 
 def _wipe(booth: Any, args: argparse.Namespace) -> int:

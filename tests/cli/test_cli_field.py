@@ -170,3 +170,41 @@ def test_edit_without_changes_and_retry_of_a_synced_lead(tmp_path: Path, emulato
     assert rc == 0 and "was not refused" in out
     rc, out, _ = run(capsys, d, "status", "--json")
     assert json.loads(out)["pending"] == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not Path("/usr/bin/setpriv").exists(),
+                    reason="root ignores file modes; setpriv drops that")
+def test_read_only_data_folder_can_still_be_listed_and_exported(tmp_path: Path) -> None:
+    d = tmp_path / "stick"
+    for code in ("aaa111bbb", "ccc222ddd"):
+        assert cli(d, "add", code).returncode == 0
+    for p in d.iterdir():
+        p.chmod(0o400)
+    d.chmod(0o500)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    tmp = tmp_path / "tmp"  # where the temporary copy goes (and must be gone from)
+    tmp.mkdir()
+    try:
+        def ro(*argv: str) -> subprocess.CompletedProcess[str]:
+            env = dict(os.environ, LEADSCAN_DATA_DIR=str(d), PYTHONPATH=str(ROOT), TMPDIR=str(tmp))
+            pre = (["setpriv", "--inh-caps=-dac_override", "--bounding-set=-dac_override"]
+                   if os.geteuid() == 0 else [])
+            return subprocess.run([*pre, sys.executable, "-m", "leadscan", *argv],
+                                  capture_output=True, text=True, env=env, timeout=120)
+
+        proc = ro("leads", "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert sorted(x["code"] for x in json.loads(proc.stdout)) == ["aaa111bbb", "ccc222ddd"]
+        assert "cannot be written" in proc.stderr
+        proc = ro("export", "--csv", str(out_dir / "x.csv"))
+        assert proc.returncode == 0 and "aaa111bbb" in (out_dir / "x.csv").read_text("utf-8-sig")
+        proc = ro("add", "eee333fff")  # a change is refused with a message, not a traceback
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    finally:
+        d.chmod(0o700)
+        for p in d.iterdir():
+            p.chmod(0o600)
+    assert list(tmp.iterdir()) == []
+    assert cli(d, "leads", "--json").returncode == 0
+    assert len(json.loads(cli(d, "leads", "--json").stdout)) == 2
