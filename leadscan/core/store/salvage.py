@@ -57,21 +57,82 @@ def _valid_lead(row: dict[str, Any]) -> bool:
     return code is None or isinstance(code, str)
 
 
-def salvage(damaged: Path, dest: sqlite3.Connection) -> int:
-    """Copy readable meta and leads from `damaged` into the fresh `dest`; returns leads copied."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER = 100
+PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)
+
+
+def _read(path: Path, *, read_only: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(meta rows, lead rows) that can be read from `path`."""
     try:
-        src = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
+        src = sqlite3.connect(f"file:{path}?mode=ro" if read_only else f"file:{path}", uri=True)
     except sqlite3.Error as exc:
         log.warning("damaged database cannot be opened at all: %s", exc)
-        return 0
+        return [], []
     src.row_factory = sqlite3.Row
     try:
-        meta = _rows(src, "meta")
-        leads = _rows(src, "leads")
+        return _rows(src, "meta"), _rows(src, "leads")
     except sqlite3.Error:
-        meta, leads = [], []
+        return [], []
     finally:
         src.close()
+
+
+def _fresh_header(page_size: int, workdir: Path) -> bytes:
+    probe = workdir / f"header-{page_size}.db"
+    conn = sqlite3.connect(probe)
+    conn.execute(f"PRAGMA page_size = {page_size}")
+    conn.execute("CREATE TABLE t(x)")
+    conn.commit()
+    conn.close()
+    return probe.read_bytes()[:HEADER]
+
+
+def _read_with_rebuilt_header(damaged: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The first 100 bytes (SQLite's file header) hold no data, only how to read the rest:
+    when they are destroyed, every page after them may still be intact. Try a header built
+    for each page size on a copy, and read through it. The original is never written."""
+    import shutil
+    import tempfile
+
+    try:
+        size = damaged.stat().st_size
+        with open(damaged, "rb") as fh:
+            head = fh.read(HEADER)
+    except OSError:
+        return [], []
+    if head.startswith(SQLITE_MAGIC) or size < 2 * 512:
+        return [], []  # the header is fine: the damage is elsewhere
+    wal = Path(f"{damaged}-wal")
+    with tempfile.TemporaryDirectory(prefix="leadscan-salvage-") as tmp:
+        work = Path(tmp)
+        for page_size in PAGE_SIZES:
+            if size % page_size:
+                continue
+            header = bytearray(_fresh_header(page_size, work))
+            header[18] = header[19] = 2 if wal.is_file() else 1  # WAL or rollback journal
+            header[24:28] = (1).to_bytes(4, "big")  # change counter ...
+            header[92:96] = (1).to_bytes(4, "big")  # ... that the page count below is valid for
+            header[28:32] = (size // page_size).to_bytes(4, "big")
+            copy = work / f"try-{page_size}.db"
+            shutil.copyfile(damaged, copy)
+            with open(copy, "r+b") as fh:
+                fh.write(bytes(header))
+            if wal.is_file():
+                shutil.copyfile(wal, Path(f"{copy}-wal"))
+            meta, leads = _read(copy, read_only=False)
+            if meta or leads:
+                log.warning("database header rebuilt (page size %d): %d leads readable",
+                            page_size, len(leads))
+                return meta, leads
+    return [], []
+
+
+def salvage(damaged: Path, dest: sqlite3.Connection) -> int:
+    """Copy readable meta and leads from `damaged` into the fresh `dest`; returns leads copied."""
+    meta, leads = _read(damaged)
+    if not meta and not leads:
+        meta, leads = _read_with_rebuilt_header(damaged)
     copied = 0
     dest.execute("BEGIN IMMEDIATE")
     try:
