@@ -97,6 +97,7 @@ class Shell(QObject):
         self.window = MainWindow(self.booth, self.tasks)
         self.tasks.crashed.connect(lambda exc, text: self.crash.report(exc, text))
         self.camera: Any = None
+        self._camera_generation = 0
         self.wedge: Any = None
         self.kiosk: Any = None
         self.ready_at: float | None = None
@@ -314,6 +315,8 @@ class Shell(QObject):
 
         inputs.stop_camera(self.camera)
         self.camera = None
+        self._camera_generation += 1  # a newer start (settings saved again) wins over this one
+        generation = self._camera_generation
         source = getattr(self.args, "camera", None)
         if source is None:
             source = self.settings.camera
@@ -341,13 +344,15 @@ class Shell(QObject):
             found, target, problem = result
             if first:
                 self.show_findings(self.qt_findings + found)
+            if generation != self._camera_generation:
+                return
             if problem:
                 inputs.show_camera_problem(self.window, problem)
             elif target is not None:
                 self.camera = inputs.start_camera(self.window, target, width=width, height=height,
                                                   window_s=float(self.settings.repeat_window_s))
 
-        self.tasks.run(work, on_done=done, on_error=lambda _e: done(([], source, None)),
+        self.tasks.run(work, on_done=done, on_error=lambda err: done(([], None, str(err))),
                        lane=Lane.NET, owner=self, label="load decoders")
 
     def show_findings(self, findings: list[Any]) -> None:

@@ -185,3 +185,21 @@ def test_missing_named_camera_is_reported_not_replaced(qtbot: Any, tmp_path: Pat
         assert g.booth.lead(emulator.attendees[0]["secret"]) is not None
     finally:
         g.close()
+
+
+def test_camera_setting_changed_while_the_first_start_is_pending(qtbot: Any, tmp_path: Path,
+                                                                 emulator: Any) -> None:
+    """Saving settings again before the camera of the first start is open: only the newest
+    choice runs (no second camera left running)."""
+    from badge_video import write_video
+
+    video = write_video(tmp_path / "one.avi", emulator.attendees[:1])
+    g = make_gui(qtbot, tmp_path / "booth", camera=str(video))
+    try:
+        g.shell.args.camera = "none"  # at once, before the first start has delivered
+        g.shell._start_camera()
+        g.wait_idle()
+        qtbot.wait(300)
+        assert g.shell.camera is None
+    finally:
+        g.close()
