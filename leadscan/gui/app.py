@@ -323,7 +323,7 @@ class Shell(QObject):
         width, height = self.settings.size
         use_camera = inputs.parse_camera(source) is not None
         if not use_camera:
-            inputs.start_camera(self.window, None)
+            inputs.camera_off(self.window)  # (start_camera(None) would mean camera 0)
             if self.findings is not None:
                 return
         else:

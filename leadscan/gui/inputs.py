@@ -50,8 +50,9 @@ def make_feedback(window: Any) -> Any:
 
 
 def parse_camera(source: Any) -> int | str | None:
+    """A camera setting -> an index or a path/name; None (or "none", "off") = no camera."""
     if source is None:
-        return 0
+        return None
     if isinstance(source, int):
         return source
     text = str(source).strip()
@@ -96,12 +97,17 @@ def show_camera_problem(window: Any, text: str) -> None:
     _camera_status(window.scan_view, text)
 
 
+def camera_off(window: Any) -> None:
+    window.scan_view.preview.set_message("Camera off — use the USB scanner or type the code.")
+
+
 def start_camera(window: Any, source: Any, *, width: int | None = None,
                  height: int | None = None, window_s: float | None = None) -> Any:
+    """Open the camera `source` (an index, a file, a resolved name); the worker, or None."""
     view = window.scan_view
     src = parse_camera(source)
     if src is None:
-        view.preview.set_message("Camera off — use the USB scanner or type the code.")
+        camera_off(window)
         return None
     try:
         from leadscan.gui.input.camera_worker import CameraWorker

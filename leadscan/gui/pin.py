@@ -36,8 +36,9 @@ def valid_new_pin(pin: str) -> str | None:
     """None if `pin` may be used, else why not."""
     if len(pin) < 4:
         return "The PIN needs at least 4 digits."
-    if not pin.isdigit():
-        return "Use digits only (a touch screen shows a number pad)."
+    if not (pin.isascii() and pin.isdigit()):
+        # "１２３４" or "١٢٣٤" pass isdigit() but the exit pad types 0-9: a lockout
+        return "Use the digits 0-9 only (the exit pad has only those)."
     return None
 
 

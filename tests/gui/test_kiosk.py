@@ -56,6 +56,14 @@ def test_pin_hash_is_salted_and_verifies() -> None:
     assert verify_pin(PIN, a) and not verify_pin("1111", a)
 
 
+@pytest.mark.parametrize("pin", ["１２３４", "١٢٣٤", "²³⁴⁵", "12a4", "123"])
+def test_only_pins_the_exit_pad_can_type(pin: str) -> None:
+    from leadscan.gui.pin import valid_new_pin
+
+    assert valid_new_pin(pin) is not None  # full-width/Arabic-Indic digits would lock staff out
+    assert valid_new_pin("2468") is None
+
+
 def test_wrong_pins_slow_down() -> None:
     now = [100.0]
     guard = PinGuard(hash_pin(PIN), clock=lambda: now[0])

@@ -203,3 +203,25 @@ def test_camera_setting_changed_while_the_first_start_is_pending(qtbot: Any, tmp
         assert g.shell.camera is None
     finally:
         g.close()
+
+
+def test_camera_none_opens_no_device(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--camera none` (and "No camera" in Settings): no camera is opened at all."""
+    from leadscan.gui.input import camera_worker
+
+    opened: list[Any] = []
+    real_start = camera_worker.CameraWorker.start
+
+    def spy(self: Any) -> None:
+        opened.append(self._source_spec)
+        real_start(self)
+
+    monkeypatch.setattr(camera_worker.CameraWorker, "start", spy)
+    g = make_gui(qtbot, tmp_path / "booth")  # camera="none"
+    try:
+        qtbot.waitUntil(lambda: g.shell.findings is not None, timeout=WAIT_MS)
+        g.wait_idle()
+        assert opened == [] and g.shell.camera is None
+        assert "Camera off" in g.window.scan_view.preview.text()
+    finally:
+        g.close()
