@@ -246,8 +246,8 @@ class Booth:
             raise LeadscanError("Enter the access code.")
         if not (code.isascii() and code.isprintable()) or any(ch.isspace() for ch in code):
             # it travels in an HTTP header, which takes no such characters
-            raise LeadscanError("That is not an access code: it has only letters and digits, "
-                                "as the organizer sent it. Check for typos.")
+            raise LeadscanError("That is not an access code: access codes have only letters "
+                                "and digits, as the organizer sent them. Check for typos.")
         add_secret(code)
         url = normalize_base_url(server_url)
         with AppApiClient(url, code, transport=self._transport) as client:

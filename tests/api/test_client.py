@@ -252,10 +252,21 @@ def test_normalize_base_url(typed: str, expected: str) -> None:
     assert normalize_base_url(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "http://pretix.eu", "ftp://x", "https://"])
+@pytest.mark.parametrize("typed", [
+    "", "http://pretix.eu", "ftp://x", "https://",
+    # what a booth worker can paste or mistype: every one a message, never a crash
+    "javascript:alert(1)", "http://127.0.0.1:abc", "http://[::1", "http://127.0.0.1:99999",
+    "not a url", "https://pretix .eu", "https://pre\x1btix.eu", "https://-bad-.example",
+])
 def test_bad_server_addresses(typed: str) -> None:
     with pytest.raises(BadServerAddress):
         normalize_base_url(typed)
+
+
+@pytest.mark.parametrize("typed", ["https://bücher.example", "http://[::1]:8000",
+                                   "https://pretix.eu:443"])
+def test_unusual_but_valid_addresses(typed: str) -> None:
+    assert normalize_base_url(typed).startswith(("https://", "http://[::1]"))
 
 
 @pytest.fixture

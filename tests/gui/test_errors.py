@@ -194,3 +194,12 @@ def test_idle_booth_catches_up_soon_after_the_network_returns(gui: Gui, emulator
     # no scan, no "Sync now": the controller's own timer finds the server within seconds
     gui.qtbot.waitUntil(lambda: gui.booth.status().pending == 0, timeout=11_000)
     assert len(server_leads(emulator)) == 1
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", "http://127.0.0.1:abc", "http://[::1"])
+def test_malformed_server_address_is_a_message_not_a_crash(gui: Gui, address: str) -> None:
+    crashes: list[Any] = []
+    gui.tasks.crashed.connect(lambda exc, text: crashes.append(exc))
+    gui.login(address, "ABCD1234", expect_ok=False)
+    assert "is not a web address" in gui.window.login_view.error.text()
+    assert crashes == []

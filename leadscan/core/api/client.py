@@ -37,7 +37,7 @@ from ..errors import (
 )
 from ..models import AttendeeField, Profile
 from .parse import parse_lead_body, parse_profile
-from .urls import API_PREFIX, normalize_base_url, same_origin
+from .urls import API_PREFIX, BadServerAddress, normalize_base_url, same_origin
 
 log = logging.getLogger("leadscan.api")
 
@@ -222,6 +222,10 @@ class AppApiClient:
         except httpx.HTTPError as exc:
             self._log(method, url, None, started, type(exc).__name__)
             raise NetworkError("The connection to the server failed.") from None
+        except (httpx.InvalidURL, UnicodeError):  # an address httpx cannot use after all
+            self._log(method, url, None, started, "invalid URL")
+            raise BadServerAddress("This server address cannot be used: check it "
+                                   "(for example https://pretix.eu).") from None
         self._note_date(resp.headers.get("date"))
         self._log(method, url, resp.status_code, started, "")
         return resp.status_code, self._interpret(resp, raw)
