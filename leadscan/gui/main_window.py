@@ -40,6 +40,7 @@ from leadscan.gui.views.leads import LeadsView
 from leadscan.gui.views.login import LoginDialog, LoginView
 from leadscan.gui.views.scan import ScanView
 from leadscan.gui.views.settings import SettingsView
+from leadscan.gui.widgets import ElidedLabel
 
 log = logging.getLogger("leadscan.gui.window")
 
@@ -84,9 +85,9 @@ class MainWindow(QMainWindow):
         self.header.setObjectName("header")
         self.header.setStyleSheet("QFrame#header { background: #003366; } "
                                   "QFrame#header QLabel { color: white; }")
-        self.title = QLabel("leadscan")
+        self.title = ElidedLabel("leadscan")  # a long exhibitor name must not widen the window
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        self.subtitle = QLabel("")
+        self.subtitle = ElidedLabel("")
         self.nav_scan = QPushButton("Scan")
         self.nav_leads = QPushButton("Leads")
         self.nav_settings = QPushButton("Settings")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leadscan.core.booth import MAX_NOTES_LEN
 from leadscan.core.models import Lead, Profile
 from leadscan.gui import theme
 
@@ -279,6 +281,17 @@ class LeadEditor(QFrame):
         if self._loading or self.code is None:
             return
         self._notes_dirty = True
+        text = self.notes.toPlainText()
+        if len(text) > MAX_NOTES_LEN:  # what is shown is what is saved: cut, and say so
+            self._loading = True
+            try:
+                self.notes.setPlainText(text[:MAX_NOTES_LEN])
+                self.notes.moveCursor(QTextCursor.MoveOperation.End)
+            finally:
+                self._loading = False
+            self.saved.setText(f"Notes hold at most {MAX_NOTES_LEN:,} characters: the rest was cut.")
+            self._timer.start()
+            return
         self.saved.setText("Typing…")
         self._timer.start()
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from leadscan.core.models import Lead, SyncState
 from leadscan.core.scan.payload import display_code
 from leadscan.gui import theme
+from leadscan.gui.widgets import breakable
 
 
 class Outcome(enum.Enum):
@@ -144,12 +145,12 @@ class LeadCard(QFrame):
 
         name = lead.display_name
         if name:
-            self.name.setText(name)
+            self.name.setText(breakable(name, 24))
             _set_code_style(self.name, False)
         else:  # no details yet: the code, smaller (a 32-character secret must fit)
-            self.name.setText(display_code(lead.code, 40))
+            self.name.setText(breakable(display_code(lead.code, 40)))
             _set_code_style(self.name, True)
-        self.company.setText(company_of(lead))
+        self.company.setText(breakable(company_of(lead), 30))
         self.retry.setVisible(lead.state is SyncState.REJECTED and bool(lead.code))
         if lead.state is SyncState.REJECTED:
             self.detail.setText(f"Server said: {lead.reason or 'rejected'}")
@@ -176,13 +177,14 @@ class LeadCard(QFrame):
         for f in lead.fields:
             if f.id in _NAME_IDS or (f.value in shown and f.value):
                 continue
-            value = QLabel(f.value or "—")
+            value = QLabel(breakable(f.value, 40) if f.value else "—")  # a 60-char email wraps
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label = QLabel(f.label + ":")
             label.setObjectName("hint")
             self.fields.addRow(label, value)
-        code = QLabel(display_code(lead.code, 64))
+        code = QLabel(breakable(display_code(lead.code, 64)))
+        code.setWordWrap(True)
         code.setObjectName("hint")
         code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         code_label = QLabel("Code:")
