@@ -411,8 +411,11 @@ def _scan_files(booth: Any, args: argparse.Namespace) -> int:
 
 
 def one_line(text: Any) -> str:
-    """Messages are printed on one line (some carry a library's own newlines)."""
-    return " ".join(str(text).split())
+    """Messages are printed on one line (some carry a library's own newlines), with control
+    characters a user typed or a badge held escaped."""
+    from .core.scan.payload import escape_controls
+
+    return escape_controls(" ".join(str(text).split()))
 
 
 def _silence_stdout() -> None:

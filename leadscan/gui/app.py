@@ -177,7 +177,7 @@ class Shell(QObject):
                 portable.set_portable(want_portable)
             except OSError as exc:
                 self.window.show_error_text(f"Portable mode could not be switched: {exc}")
-        self.window.status_line.showMessage("Settings saved.", 5000)
+        self.window.status_line.note("Settings saved.")
         self.window.show_scan()
 
     def _calibrate(self) -> None:

@@ -199,6 +199,7 @@ class Kiosk(QObject):
         self.keep_awake = KeepAwake() if keep_awake else None
         self.pin_dialog: PinPad | None = None
         self.exit_choice: ExitChoice | None = None
+        self.staff_pad: PinPad | None = None
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self.go_idle)
@@ -237,6 +238,7 @@ class Kiosk(QObject):
         self.apply_visibility()
         if self.keep_awake is not None:
             self.keep_awake.start()
+        w.login_gate = self.staff_only
         self.touch()
         self.entered.emit()
 
@@ -255,6 +257,7 @@ class Kiosk(QObject):
         w.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, False)
         w.showNormal()
         self.lock_button.hide()
+        w.login_gate = None
         self.apply_visibility()
         self.left.emit()
 
@@ -282,9 +285,11 @@ class Kiosk(QObject):
     def go_idle(self) -> None:
         """K51: nobody is at the booth — hide the last visitor and start fresh."""
         w = self.window
-        for dlg in (self.pin_dialog, self.exit_choice):
+        for dlg in (self.pin_dialog, self.exit_choice, self.staff_pad):
             if dlg is not None:
                 dlg.reject()
+        if w.login_dialog is not None and w.login_dialog.isVisible():
+            w.login_dialog.close()
         w.scan_view.editor.flush()
         w.show_scan()
         w.scan_view.clear_lead()
@@ -292,6 +297,23 @@ class Kiosk(QObject):
         self.idled.emit()
 
     # -- exit -------------------------------------------------------------------------------
+
+    def staff_only(self, then: Any) -> None:
+        """Run `then` after the staff PIN (the window's `login_gate` in kiosk mode)."""
+        if self.staff_pad is not None:
+            self.staff_pad.raise_()
+            return
+        pad = PinPad(self.window, title="Staff only: enter the PIN to change the access code",
+                     guard=self.guard)
+        self.staff_pad = pad
+
+        def done(result: int) -> None:
+            self.staff_pad = None
+            if result == QDialog.DialogCode.Accepted:
+                then()
+
+        pad.finished.connect(done)
+        pad.open()
 
     def request_exit(self) -> None:
         """Ask for the PIN (non-blocking dialog; scanning continues behind it)."""

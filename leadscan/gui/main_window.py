@@ -67,6 +67,9 @@ class MainWindow(QMainWindow):
         self.shown_times: list[float] = []  # input -> saved and on screen
         self.feedback: Any = None  # gui.input.feedback when available
         self.login_dialog: LoginDialog | None = None
+        # kiosk mode: a staff check (PIN) before the access-code dialog opens; it calls its
+        # argument once the PIN was right
+        self.login_gate: Any = None
         self._link_urls: dict[str, str | None] = {}
         self._logo_url: str | None = None
         self._closing = False
@@ -256,6 +259,17 @@ class MainWindow(QMainWindow):
         self.sync.start()
 
     def ask_login(self) -> None:
+        """The dialog for the new access code; in kiosk mode only after the staff PIN
+        (`login_gate`), so visitors never get a form with the server and code."""
+        if self.login_dialog is not None and self.login_dialog.isVisible():
+            self.login_dialog.raise_()
+            return
+        if self.login_gate is not None:
+            self.login_gate(self._open_login_dialog)
+        else:
+            self._open_login_dialog()
+
+    def _open_login_dialog(self) -> None:
         if self.login_dialog is not None and self.login_dialog.isVisible():
             self.login_dialog.raise_()
             return
@@ -275,7 +289,8 @@ class MainWindow(QMainWindow):
             "and upload once the new code is entered.",
             "Enter new code",
         )
-        self.ask_login()
+        if self.login_gate is None:  # kiosk: staff open it from the banner, with the PIN
+            self.ask_login()
 
     # -- scanning -----------------------------------------------------------------------
 
@@ -496,7 +511,7 @@ class MainWindow(QMainWindow):
     def _after_choice(self, choice: safeguard.Choice) -> None:
         if choice is safeguard.Choice.SYNC:
             self.sync.kick(force=True)
-            self.status_line.showMessage("Uploading…", 5000)
+            self.status_line.note("Uploading…")
         elif choice is safeguard.Choice.EXPORT:
             self.export_csv()
 
@@ -533,7 +548,7 @@ class MainWindow(QMainWindow):
         self.show_error_text(advice.describe(err) if isinstance(err, LeadscanError) else str(err))
 
     def show_error_text(self, text: str) -> None:
-        self.status_line.showMessage(text.replace("\n", " "), 10_000)
+        self.status_line.note(text, 10_000)
         page = self.pages.currentWidget()
         if page is self.scan_view:
             self.scan_view.show_message(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from leadscan.gui import theme
@@ -74,6 +74,12 @@ class StatusLine(QStatusBar):
         self.problem = QLabel("")
         self.problem.setObjectName("hint")
         self.problem.setWordWrap(True)
+        self.note_label = QLabel("")  # a passing message ("Settings saved."), beside the rest
+        self.note_label.setObjectName("hint")
+        self.note_label.setWordWrap(True)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.timeout.connect(lambda: self.note_label.setText(""))
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setStyleSheet("min-height: 36px; margin: 4px;")
         self.sync_button.clicked.connect(self.sync_clicked)
@@ -81,6 +87,7 @@ class StatusLine(QStatusBar):
         self.addWidget(self.pending)
         self.addWidget(self.last_sync)
         self.addWidget(self.problem, 1)
+        self.addWidget(self.note_label, 1)
         self.addPermanentWidget(self.sync_button)
         self.status: Any = None
 
@@ -101,6 +108,12 @@ class StatusLine(QStatusBar):
         self.problem.setText("  ·  ".join(extra))
         self.problem.setStyleSheet(f"color: {theme.RED};" if extra else "")
         self.problem.setToolTip("\n".join(getattr(status, "problems", ()) or ()))
+
+    def note(self, text: str, ms: int = 5000) -> None:
+        """Show a passing message for `ms`, without hiding the connection state (Qt's own
+        showMessage() covers every other label while it shows)."""
+        self.note_label.setText(" ".join(text.split()))
+        self._note_timer.start(ms)
 
     def refresh_times(self) -> None:
         if self.status is not None:

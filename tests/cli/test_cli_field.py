@@ -208,3 +208,12 @@ def test_read_only_data_folder_can_still_be_listed_and_exported(tmp_path: Path) 
     assert list(tmp.iterdir()) == []
     assert cli(d, "leads", "--json").returncode == 0
     assert len(json.loads(cli(d, "leads", "--json").stdout)) == 2
+
+
+def test_control_characters_echoed_in_messages_are_escaped(tmp_path: Path, emulator: Any,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    d = tmp_path / "d"
+    run(capsys, d, "login", "--server", emulator.base_url, "--code", emulator.exhibitor["access_code"])
+    run(capsys, d, "add", "k7yzqa2m")
+    rc, _, err = run(capsys, d, "edit", "k7yzqa2m", "--tags", "\x1b[1mbold")
+    assert rc == 1 and "Unknown tag" in err and "\x1b" not in err and "\\x1b[1mbold" in err

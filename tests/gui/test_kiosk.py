@@ -225,3 +225,28 @@ def test_damaged_settings_file_is_moved_aside(tmp_path: Path) -> None:
     s = app_settings.load(tmp_path)
     assert s == app_settings.Settings()
     assert (tmp_path / "settings.damaged").exists()
+
+
+def test_revoked_code_in_kiosk_needs_the_staff_pin(kiosk_gui: Gui, emulator: Any) -> None:
+    """A visitor never gets the server/access-code form: in kiosk mode the banner's button
+    asks for the PIN first, and going idle closes the form."""
+    w, kiosk, qtbot = kiosk_gui.window, kiosk_gui.shell.kiosk, kiosk_gui.qtbot
+    emulator.server.change_access_codes(emulator.exhibitor["id"])
+    kiosk_gui.type_code(emulator.attendees[0]["secret"])
+    qtbot.waitUntil(lambda: w.scan_view.banner.isVisible(), timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert w.login_dialog is None or not w.login_dialog.isVisible()  # not opened by itself
+
+    qtbot.mouseClick(w.scan_view.banner_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.staff_pad is not None and kiosk.staff_pad.isVisible())
+    assert w.login_dialog is None or not w.login_dialog.isVisible()
+    for d in PIN:
+        qtbot.mouseClick(kiosk.staff_pad.keys[d], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(kiosk.staff_pad.keys["OK"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.login_dialog is not None and w.login_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    assert kiosk.active  # staff change the code without leaving kiosk mode
+
+    kiosk.go_idle()  # walked away with the form open
+    assert not w.login_dialog.isVisible()
+    assert kiosk_gui.booth.status().pending == 1  # the scan waits for the new code

@@ -61,3 +61,15 @@ def test_notes_paste_over_the_limit_keeps_what_fits_and_says_so(gui: Gui, emulat
     editor.flush()
     gui.wait_idle()
     assert len(gui.booth.lead(code).notes) == MAX_NOTES_LEN
+
+
+def test_only_spaces_typed_is_explained_and_cleared(gui: Gui, emulator: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    gui.login(emulator.base_url, emulator.exhibitor["access_code"])
+    entry = gui.window.scan_view.entry
+    entry.setText("    ")
+    gui.qtbot.keyClick(entry, Qt.Key.Key_Return)
+    gui.wait_idle()
+    assert entry.text() == "" and "Nothing to save" in gui.window.scan_view.message.text()
+    assert gui.booth.leads() == []

@@ -84,3 +84,15 @@ def test_connection_label_follows_the_kind_not_the_first_problem(qtbot: Any, kin
     assert expected in line.connection.text()
     assert notice in line.problem.text()
     assert (text in line.problem.text()) == (kind == "server")  # others are the label's job
+
+
+def test_a_passing_message_keeps_the_connection_state_visible(gui: Gui, emulator: Any) -> None:
+    gui.login(emulator.base_url, emulator.exhibitor["access_code"])
+    emulator.stop()
+    gui.type_code(emulator.attendees[2]["secret"])
+    _pass(gui)
+    line = gui.window.status_line
+    gui.window.show_error_text("Something to read for a moment")
+    assert "Something to read" in line.note_label.text()
+    assert line.connection.isVisible() and "Offline" in line.connection.text()
+    assert line.pending.isVisible() and "1 waiting" in line.pending.text()

@@ -77,6 +77,16 @@ def display_code(code: str, max_len: int | None = None) -> str:
     return text
 
 
+def escape_controls(text: str) -> str:
+    """Text with control characters (NUL, ESC, DEL ...) written as `\\xNN`; line breaks and
+    tabs kept. For messages and spreadsheet cells, where backslashes stay as they are (unlike
+    `display_code`, whose output must be unambiguous)."""
+    if all(" " <= ch or ch in "\t\n\r" for ch in text) and "\x7f" not in text:
+        return text
+    return "".join(f"\\x{ord(ch):02x}" if (ch < " " and ch not in "\t\n\r") or ch == "\x7f"
+                   else ch for ch in text)
+
+
 def looks_like_ticket_secret(code: str) -> bool:
     """True for a pretix-style secret: 32 characters of the ticket alphabet."""
     return len(code) == TICKET_SECRET_LENGTH and all(ch in TICKET_ALPHABET for ch in code)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import LeadscanError
 from ..models import Lead
-from ..scan.payload import display_code
+from ..scan.payload import display_code, escape_controls
 
 BASE_COLUMNS = ["code", "scanned", "state", "reason", "notes", "rating", "tags",
                 "device_name", "device_uuid", "synced_at"]
@@ -25,19 +25,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    text = _no_controls("" if value is None else str(value))
+    text = escape_controls("" if value is None else str(value))
     if text.startswith(FORMULA_START):
         return "'" + text
     return text
-
-
-def _no_controls(text: str) -> str:
-    """Control characters (NUL, ESC, ...) break spreadsheets and terminals: written as
-    `\\xNN`. Line breaks and tabs in notes stay (the CSV quoting carries them)."""
-    if all(" " <= ch or ch in "\t\n\r" for ch in text) and "\x7f" not in text:
-        return text
-    return "".join(f"\\x{ord(ch):02x}" if (ch < " " and ch not in "\t\n\r") or ch == "\x7f"
-                   else ch for ch in text)
 
 
 def render_csv(leads: Sequence[Lead]) -> str:

@@ -172,6 +172,9 @@ class ScanView(QWidget):
     def _submit(self) -> None:
         code = self.entry.text()
         if not code.strip():
+            if code:  # only spaces: nothing to save, and say so
+                self.entry.clear()
+                self.show_message("Nothing to save: type the code from the badge, then Enter.", 5)
             self.entry.setFocus()
             return
         self.entry.clear()
