@@ -196,6 +196,7 @@ def main() -> int:
         w.scan_view.preview.set_message("Camera running (no decoder)")
         save(w, out, "scan-scanner-only")
         w.scan_view.set_limits(None)
+        w.scan_view.preview.set_frame(camera_frame(att[3]))
 
         # event links + logo (served locally, fetched on a worker and cached)
         logo_url = serve_file(ROOT / "resources" / "leadscan.png")
@@ -257,6 +258,7 @@ def main() -> int:
         kiosk.enter()
         w.resize(*SIZE)
         w.show_scan()
+        w.scan_view.preview.set_frame(camera_frame(att[40]))
         w.handle_code(att[40]["secret"], ScanSource.CAMERA)
         pump(app, lambda: w.scan_view.card.lead is not None and bool(w.scan_view.card.lead.fields), 5)
         save(w, out, "kiosk-scan")
