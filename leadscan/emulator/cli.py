@@ -16,24 +16,23 @@ from leadscan.emulator.db import NotInitialised
 from leadscan.emulator.faults import FaultSpecError, parse_spec
 
 
-def _page_size(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1 <= n <= 1000:
-        raise argparse.ArgumentTypeError(f"a page holds 1 to 1000 entries, not {n}")
-    return n
+def _whole_number(low: int, high: int, what: str, noun: str) -> Any:
+    """An argparse type: a whole number from `low` to `high`, else a one-line error."""
+
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {noun}: {text!r}") from None
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"{what} {low} to {high}, not {n}")
+        return n
+
+    return parse
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
-    return port
+_port = _whole_number(0, 65535, "a port is", "port number")
+_page_size = _whole_number(1, 1000, "a page holds", "number")
 
 
 def _parser() -> argparse.ArgumentParser:
