@@ -117,8 +117,9 @@ class _SubParser(argparse.ArgumentParser):
 
 
 def shown(text: Any) -> str:
-    """Text from a badge, the server or the user, safe to print on a terminal: control
-    characters (escape sequences, NUL) are shown escaped, as the GUI shows them."""
+    """A code (or a name from the server) safe to print on a terminal: control and
+    invisible characters escaped, exactly as the GUI shows codes. File names and messages
+    go through `one_line` (backslashes in Windows paths stay single)."""
     from .core.scan.payload import display_code
 
     return display_code("" if text is None else str(text))
@@ -205,10 +206,10 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         else:
             for entry in result:
                 if "error" in entry:  # the message names the file already
-                    print(shown(entry["error"]), file=sys.stderr)
+                    print(one_line(entry["error"]), file=sys.stderr)
                     continue
                 codes = ", ".join(shown(c["code"]) for c in entry["codes"]) or "(no code)"
-                print(f"{shown(entry['file'])}: {codes}")
+                print(f"{one_line(entry['file'])}: {codes}")
         return EXIT_ERROR if any("error" in e for e in result) else EXIT_OK
 
     from .core.booth import Booth  # after `decode`: it needs no database or network stack
@@ -393,16 +394,16 @@ def _scan_files(booth: Any, args: argparse.Namespace) -> int:
         try:
             found = qr.decode_file(name)
         except DecodeError as exc:
-            print(shown(exc), file=sys.stderr)
+            print(one_line(exc), file=sys.stderr)
             failed = True
             continue
         if not found:
-            print(f"{shown(name)}: no QR code found", file=sys.stderr)
+            print(f"{one_line(name)}: no QR code found", file=sys.stderr)
         for d in found:
             res = booth.scan(d.code, ScanSource.FILE)
             queued.append({"file": str(name), "code": d.code, "is_new": res.is_new})
             if not args.json:
-                print(f"{shown(name)}: {'queued' if res.is_new else 'already scanned'} {shown(d.code)}")
+                print(f"{one_line(name)}: {'queued' if res.is_new else 'already scanned'} {shown(d.code)}")
     if args.json:
         _out(queued)
     elif not failed:
