@@ -425,17 +425,28 @@ class Booth:
         counts = self.store.counts()
         return counts["pending"], counts["rejected"]
 
-    def wipe(self, *, delete_not_uploaded: bool = False) -> WipeReport:
+    def wipe(self, *, delete_not_uploaded: bool = False,
+             confirmed: int | None = None) -> WipeReport:
         """Delete every lead, the access code and the cached profile from this computer.
 
         Leads the server does not hold (pending, rejected) are only deleted when the caller
         passes `delete_not_uploaded=True` — the shells ask a second, explicit question first;
-        otherwise this raises PendingLeadsError and deletes nothing. The device identity and
-        name stay (they are not personal data and keep the server's device records stable).
+        otherwise this raises PendingLeadsError and deletes nothing. `confirmed`: how many
+        such leads the person agreed to lose; more than that (a badge scanned while the
+        question was open) raises PendingLeadsError too. The device identity and name stay
+        (they are not personal data and keep the server's device records stable).
         """
         with self._lock:
             pending, rejected = self.not_uploaded()
             damaged = sorted(self.data_dir.glob(f"{DB_NAME}.damaged-*"))
+            if delete_not_uploaded and confirmed is not None and pending + rejected > confirmed:
+                more = pending + rejected - confirmed
+                raise PendingLeadsError(
+                    f"{more} more {'lead was' if more == 1 else 'leads were'} scanned while you "
+                    f"were asked: {pending + rejected} are not on the server now. Nothing was "
+                    "deleted.",
+                    pending=pending, rejected=rejected,
+                )
             if (pending or rejected or damaged) and not delete_not_uploaded:
                 extra = (" A damaged database file kept after a repair may hold more."
                          if damaged else "")

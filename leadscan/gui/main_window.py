@@ -471,23 +471,27 @@ class MainWindow(QMainWindow):
                         "lost for good, with every other lead on this computer. This cannot be "
                         "undone.")
         if choice is safeguard.Choice.GO:
-            self._wipe(delete_not_uploaded=True)
+            self._wipe(delete_not_uploaded=True, confirmed=missing)
         else:
             self._after_choice(choice)
 
-    def _wipe(self, *, delete_not_uploaded: bool) -> None:
+    def _wipe(self, *, delete_not_uploaded: bool, confirmed: int = 0) -> None:
+        """`confirmed`: leads the server lacks that the person agreed to lose; a scan that
+        arrives while the question is open (the USB scanner works under dialogs) is never
+        deleted unasked — the core refuses, and the person is asked again."""
         booth = self.booth
 
         def refused(err: BaseException) -> None:
-            # leads became pending meanwhile, or a damaged file kept after a repair may hold more
-            if isinstance(err, PendingLeadsError) and safeguard.confirm(
-                    self, "Delete anyway?", str(err), "Delete anyway",
-                    icon=QMessageBox.Icon.Warning):
-                self._wipe(delete_not_uploaded=True)
-            elif not isinstance(err, PendingLeadsError):
+            if not isinstance(err, PendingLeadsError):
                 self.show_error(err)
+                return
+            now_missing = err.pending + err.rejected
+            if safeguard.confirm(self, "Delete anyway?", str(err), "Delete anyway",
+                                 icon=QMessageBox.Icon.Warning):
+                self._wipe(delete_not_uploaded=True, confirmed=now_missing)
 
-        self.tasks.run(lambda: booth.wipe(delete_not_uploaded=delete_not_uploaded),
+        self.tasks.run(lambda: booth.wipe(delete_not_uploaded=delete_not_uploaded,
+                                          confirmed=confirmed),
                        on_done=lambda r: self._left(
                            f"{safeguard.leads_text(r.deleted)} deleted from this computer."),
                        on_error=refused, lane=Lane.DB, owner=self, label="wipe")

@@ -86,3 +86,15 @@ def test_auto_wipe_days_validated(booth: Booth) -> None:
         booth.auto_wipe_days = -1
     booth.auto_wipe_days = None
     assert booth.auto_wipe_days is None
+
+
+def test_wipe_never_deletes_more_than_was_confirmed(booth: Booth, emulator: Any) -> None:
+    """A badge scanned while the "delete anyway?" question was open is not deleted unasked."""
+    emulator.stop()
+    booth.scan(emulator.attendees[0]["secret"], ScanSource.MANUAL)
+    booth.scan(emulator.attendees[1]["secret"], ScanSource.SCANNER)  # arrived during the question
+    with pytest.raises(PendingLeadsError) as err:
+        booth.wipe(delete_not_uploaded=True, confirmed=1)
+    assert err.value.pending == 2 and "1 more" in str(err.value)
+    assert len(booth.leads()) == 2
+    assert booth.wipe(delete_not_uploaded=True, confirmed=2).deleted == 2

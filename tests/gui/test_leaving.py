@@ -138,3 +138,17 @@ def test_automatic_wipe_setting_and_run(gui: Gui, emulator: Any) -> None:
 
     gui.window.show_settings()  # the choice itself is kept for the next show
     assert view.auto_wipe.isChecked() and view.auto_wipe_days.value() == 3
+
+
+def test_scan_during_the_question_is_asked_about_again(gui: Gui, emulator: Any) -> None:
+    """The USB scanner works under dialogs: a lead saved after the person agreed to delete N
+    is not silently deleted with them; the app asks again with the new count."""
+    _scan_offline(gui, emulator, n=2)  # the person agreed to lose 1; a 2nd arrived meanwhile
+    seen = _answer(gui, ["Cancel"], lambda: gui.window._wipe(delete_not_uploaded=True,
+                                                              confirmed=1)).seen
+    assert "1 more lead was scanned" in seen[0]
+    assert len(gui.booth.leads()) == 2 and gui.booth.logged_in
+    _answer(gui, ["Delete anyway"], lambda: gui.window._wipe(delete_not_uploaded=True,
+                                                              confirmed=1))
+    gui.qtbot.waitUntil(lambda: _on_login_page(gui), timeout=WAIT_MS)
+    assert gui.booth.leads() == []
