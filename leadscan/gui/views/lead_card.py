@@ -58,6 +58,18 @@ def company_of(lead: Lead) -> str:
     return ""
 
 
+def _selectable(text: str) -> QLabel:
+    """A value staff may copy (an email, the code): wraps at spaces, and a longer unbroken
+    run is clipped at the card's edge rather than widening the card. No break marks are put
+    into the text, so a copy is exactly what the server sent."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(40)
+    return label
+
+
 class LeadCard(QFrame):
     """Outcome band, attendee name/company in large type, then every field the server sent."""
 
@@ -177,16 +189,12 @@ class LeadCard(QFrame):
         for f in lead.fields:
             if f.id in _NAME_IDS or (f.value in shown and f.value):
                 continue
-            value = QLabel(breakable(f.value, 40) if f.value else "—")  # a 60-char email wraps
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value = _selectable(f.value or "—")
             label = QLabel(f.label + ":")
             label.setObjectName("hint")
             self.fields.addRow(label, value)
-        code = QLabel(breakable(display_code(lead.code, 64)))
-        code.setWordWrap(True)
+        code = _selectable(display_code(lead.code, 64))
         code.setObjectName("hint")
-        code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         code_label = QLabel("Code:")
         code_label.setObjectName("hint")
         self.fields.addRow(code_label, code)
